@@ -1,0 +1,29 @@
+/**
+ * Errors that carry the process exit code the CLI should end with.
+ *
+ * @module
+ */
+
+/** Exit codes: 0 ok, 1 runtime failure, 2 usage. */
+export const ExitCode = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** A failure to report as one line, ending the CLI with `exitCode`. */
+export class CliError extends Error {
+  /** The process exit code. */
+  readonly exitCode: number;
+  /** Creates an error that ends the CLI with `exitCode` (default 1). */
+  constructor(message: string, exitCode: number = ExitCode.failure) {
+    super(message);
+    this.name = "CliError";
+    this.exitCode = exitCode;
+  }
+}
+
+/** A command whose body belongs to a later milestone of the project. */
+export class NotBuiltYetError extends CliError {
+  /** Names the command that is not available yet. */
+  constructor(command: string) {
+    super(`qubesify ${command}: not available in this version of qubesify yet`);
+    this.name = "NotBuiltYetError";
+  }
+}
