@@ -32,14 +32,7 @@ export function buildProgram(context: CliContext): Command {
     .description(
       "Run desktop applications in disposable QEMU micro VMs, shown on your Wayland desktop.",
     )
-    .version(VERSION)
-    .exitOverride()
-    .showHelpAfterError("(add --help for usage)")
-    .configureOutput({
-      writeOut: context.out,
-      writeErr: context.err,
-      outputError: (text, write) => write(text),
-    });
+    .version(VERSION);
   const children: CommandUnknownOpts[] = [
     runCommand(context),
     lsCommand(context),
@@ -55,7 +48,21 @@ export function buildProgram(context: CliContext): Command {
     scheduleCommand(context),
   ];
   for (const child of children) program.addCommand(child);
+  configureTree(program, context);
   return program;
+}
+
+/**
+ * Commands made with `new Command` do not inherit their parent's settings,
+ * so every command in the tree gets them here: errors are thrown instead of
+ * exiting the process, and all output goes through the context.
+ */
+function configureTree(command: CommandUnknownOpts, context: CliContext): void {
+  command
+    .exitOverride()
+    .showHelpAfterError("(add --help for usage)")
+    .configureOutput({ writeOut: context.out, writeErr: context.err });
+  for (const child of command.commands) configureTree(child, context);
 }
 
 /**

@@ -1,0 +1,52 @@
+/**
+ * The egress proxy policy: which hosts and ports a VM may reach. The same
+ * shape is a standalone policy file and a recipe's `network.proxy`.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { closedObject } from "./closed_object.ts";
+
+const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+const HOST_PATTERN = new RegExp(`^(?:\\*\\.)?(?:${LABEL}\\.)*${LABEL}$`);
+
+/** A host pattern: `example.org` (exactly) or `*.example.org` (subdomains). */
+export const hostPatternSchema = z.string({ error: "expected a host name" })
+  .regex(HOST_PATTERN, {
+    error:
+      "expected a lowercase host name like example.org or a pattern like *.example.org",
+  });
+
+const portSchema = z.number({ error: "expected a port number" }).int({
+  error: "expected a whole port number",
+}).min(1, { error: "expected a port from 1 to 65535" }).max(65535, {
+  error: "expected a port from 1 to 65535",
+});
+
+/** One allow rule; CONNECT defaults to port 443 when `ports` is absent. */
+export const allowRuleSchema = closedObject({
+  host: hostPatternSchema,
+  ports: z.array(portSchema, { error: "expected a list of ports like [443]" })
+    .min(1, { error: "expected at least one port" }).optional(),
+});
+
+/** An egress policy: default deny, allow rules, deny patterns, block lists. */
+export const proxyPolicySchema = closedObject({
+  allow: z.array(allowRuleSchema, {
+    error: "expected a list of {host, ports} rules",
+  }).default([]),
+  deny: z.array(hostPatternSchema, {
+    error: "expected a list of host patterns",
+  })
+    .default([]),
+  blocklists: z.array(
+    z.string({ error: "expected a file path" }).min(1),
+    { error: "expected a list of block list files" },
+  ).default([]),
+  log: z.string({ error: "expected a file path" }).min(1).optional(),
+});
+
+/** A validated egress policy. */
+export type ProxyPolicy = z.infer<typeof proxyPolicySchema>;
+/** One validated allow rule. */
+export type AllowRule = z.infer<typeof allowRuleSchema>;
