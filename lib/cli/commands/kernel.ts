@@ -1,9 +1,25 @@
+/**
+ * `qubesify kernel build|ls`: the micro VM guest kernel.
+ *
+ * @module
+ */
 import { Command } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
-import { NotBuiltYetError } from "../errors.ts";
+import { CliError } from "../errors.ts";
+import { createStyle, formatTable } from "../style.ts";
+import {
+  buildKernel,
+  type CachedKernel,
+  KernelBuildAborted,
+  KernelBuildError,
+  listKernels,
+} from "../../kernel/mod.ts";
+
+/** Exit code of a build stopped by Ctrl-C, as a shell reports SIGINT. */
+const INTERRUPTED_EXIT = 130;
 
 /** `qubesify kernel build|ls`: the micro VM kernel. */
-export function kernelCommand(_context: CliContext) {
+export function kernelCommand(context: CliContext) {
   const kernel = new Command("kernel")
     .description("Build and list the minimal micro VM kernel.");
   kernel.command("build")
@@ -12,14 +28,98 @@ export function kernelCommand(_context: CliContext) {
     )
     .option("--source <tarball>", "local kernel source tarball")
     .option("--verbose", "show the full make output")
-    .action(() => {
-      throw new NotBuiltYetError("kernel build");
+    .action(async (options) => {
+      await runBuild(context, options);
     });
   kernel.command("ls")
     .description("List cached kernels with size and inputs.")
     .option("--json", "print JSON instead of a table")
-    .action(() => {
-      throw new NotBuiltYetError("kernel ls");
+    .action(async (options) => {
+      const kernels = await listKernels(context.paths().data);
+      context.out(
+        options.json ? formatJson(kernels) : formatKernels(kernels, context),
+      );
     });
   return kernel;
+}
+
+async function runBuild(
+  context: CliContext,
+  options: { source?: string; verbose?: true },
+): Promise<void> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const signal of signals) Deno.addSignalListener(signal, stop);
+  const decoder = new TextDecoder();
+  try {
+    const kernel = await buildKernel({
+      dataDir: context.paths().data,
+      source: options.source,
+      report: context.err,
+      echo: options.verbose
+        ? (bytes) => context.err(decoder.decode(bytes, { stream: true }))
+        : undefined,
+      signal: controller.signal,
+    });
+    const { manifest } = kernel;
+    context.err(
+      `kernel: ${manifest.version} ${
+        kernel.cached ? "already built" : "built"
+      }, ${formatSize(manifest.bzImageBytes)}, in ${kernel.dir}\n`,
+    );
+    context.out(`${kernel.bzImage}\n`);
+  } catch (error) {
+    if (error instanceof KernelBuildAborted) {
+      throw new CliError(
+        `qubesify kernel build: ${error.message}`,
+        INTERRUPTED_EXIT,
+      );
+    }
+    if (error instanceof KernelBuildError) {
+      for (const line of error.details) context.err(`  ${line}\n`);
+      throw new CliError(`qubesify kernel build: ${error.message}`);
+    }
+    throw error;
+  } finally {
+    for (const signal of signals) Deno.removeSignalListener(signal, stop);
+  }
+}
+
+function formatKernels(kernels: CachedKernel[], context: CliContext): string {
+  if (kernels.length === 0) {
+    return "no kernels built yet (qubesify kernel build)\n";
+  }
+  const style = createStyle(context.color);
+  const header = ["KEY", "VERSION", "SIZE", "SOURCE", "FRAGMENTS", "BUILT"];
+  const rows = kernels.map(({ manifest }) => [
+    manifest.key,
+    manifest.version,
+    formatSize(manifest.bzImageBytes),
+    `${manifest.source.url ?? manifest.source.tarball} (sha256 ${
+      manifest.source.sha256.slice(0, 12)
+    })`,
+    `${manifest.fragments.files.join(",")} (${
+      manifest.fragments.sha256.slice(0, 12)
+    })`,
+    manifest.builtAt.slice(0, 16).replace("T", " "),
+  ]);
+  const table = formatTable([header, ...rows]).split("\n");
+  return [style.bold(table[0]), ...table.slice(1)].join("\n");
+}
+
+function formatJson(kernels: CachedKernel[]): string {
+  return JSON.stringify(
+    kernels.map(({ dir, bzImage, manifest }) => ({
+      dir,
+      bzImage,
+      ...manifest,
+    })),
+    null,
+    2,
+  ) + "\n";
+}
+
+function formatSize(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

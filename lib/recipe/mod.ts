@@ -1,0 +1,13 @@
+/**
+ * Recipes: YAML documents describing templates (Debian images) and apps
+ * (what runs in a VM), validated with every problem located by line and
+ * column.
+ *
+ * @module
+ */
+export * from "./catalog.ts";
+export * from "./parse.ts";
+export * from "./problem.ts";
+export * from "./proxy_policy.ts";
+export * from "./schema.ts";
+export * from "./size.ts";
