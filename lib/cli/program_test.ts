@@ -1,0 +1,206 @@
+import assert from "node:assert/strict";
+import { buildProgram, runCli } from "./program.ts";
+import type { CliContext } from "./context.ts";
+import type { CommandUnknownOpts } from "@commander-js/extra-typings";
+
+interface Captured {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function cli(args: string[], color = false): Promise<Captured> {
+  let out = "";
+  let err = "";
+  const context: CliContext = {
+    out: (text) => out += text,
+    err: (text) => err += text,
+    color,
+    paths: () => ({
+      config: "/nonexistent/config",
+      data: "/nonexistent/data",
+      runtime: "/nonexistent/runtime",
+    }),
+  };
+  const code = await runCli(args, context);
+  return { code, out, err };
+}
+
+/** Every command path in the tree, e.g. `["kernel", "build"]`. */
+function commandPaths(): string[][] {
+  const program = buildProgram({
+    out: () => {},
+    err: () => {},
+    color: false,
+    paths: () => ({ config: "", data: "", runtime: "" }),
+  });
+  const paths: string[][] = [];
+  const walk = (command: CommandUnknownOpts, prefix: string[]) => {
+    for (const child of command.commands) {
+      const path = [...prefix, child.name()];
+      paths.push(path);
+      walk(child, path);
+    }
+  };
+  walk(program, []);
+  return paths;
+}
+
+const EXPECTED_COMMANDS = [
+  "run",
+  "ls",
+  "stop",
+  "logs",
+  "build",
+  "kernel",
+  "kernel build",
+  "kernel ls",
+  "image",
+  "image build",
+  "image ls",
+  "image gc",
+  "recipe",
+  "recipe ls",
+  "recipe show",
+  "recipe check",
+  "doctor",
+  "proxy",
+  "proxy log",
+  "relay",
+  "relay host",
+  "relay viewer",
+  "schedule",
+  "schedule enable",
+  "schedule disable",
+  "schedule status",
+];
+
+Deno.test("the command tree has every command of the design", () => {
+  assert.deepEqual(
+    commandPaths().map((path) => path.join(" ")),
+    EXPECTED_COMMANDS,
+  );
+});
+
+for (const path of EXPECTED_COMMANDS) {
+  Deno.test(`qubesify ${path} --help describes the command`, async () => {
+    const { code, out, err } = await cli([...path.split(" "), "--help"]);
+    assert.equal(code, 0);
+    assert.equal(err, "");
+    assert.match(out, new RegExp(`^Usage: qubesify ${path}\\b`));
+    // A description line follows the usage line.
+    const description = out.split("\n")[2] ?? "";
+    assert.ok(description.length > 10, `no description for ${path}`);
+  });
+}
+
+Deno.test("top-level help and version exit 0", async () => {
+  const help = await cli(["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(
+    help.out,
+    /Run desktop applications in disposable QEMU micro VMs/,
+  );
+  const version = await cli(["--version"]);
+  assert.equal(version.code, 0);
+  assert.match(version.out, /^\d+\.\d+\.\d+\n$/);
+});
+
+Deno.test("usage errors exit 2", async () => {
+  for (
+    const args of [
+      ["frobnicate"],
+      ["run"],
+      ["kernel"],
+      ["kernel", "build", "--bogus"],
+      ["run", "firefox", "--vsock", "carrier-pigeon"],
+      ["relay", "host"],
+      ["recipe", "show"],
+    ]
+  ) {
+    const { code, err } = await cli(args);
+    assert.equal(code, 2, args.join(" "));
+    assert.notEqual(err, "", args.join(" "));
+  }
+});
+
+Deno.test("an unknown command suggests the closest one", async () => {
+  const { code, err } = await cli(["doctr"]);
+  assert.equal(code, 2);
+  assert.match(err, /unknown command 'doctr'/);
+  assert.match(err, /Did you mean doctor\?/);
+});
+
+Deno.test("commands not built yet say so in one line and exit 1", async () => {
+  for (const args of [["run", "smoke"], ["ls"], ["stop", "vm1"], ["proxy"]]) {
+    const { code, out, err } = await cli(args);
+    assert.equal(code, 1, args.join(" "));
+    assert.equal(out, "");
+    assert.equal(
+      err,
+      `qubesify ${args[0]}: not available in this version of qubesify yet\n`,
+    );
+  }
+});
+
+Deno.test("recipe ls --json lists shipped recipes", async () => {
+  const { code, out } = await cli(["recipe", "ls", "--json"]);
+  assert.equal(code, 0);
+  const recipes = JSON.parse(out) as { kind: string; name: string }[];
+  const names = recipes.map((r) => `${r.kind} ${r.name}`).sort();
+  assert.deepEqual(names, [
+    "app dev",
+    "app firefox",
+    "app smoke",
+    "template desktop",
+    "template dev",
+    "template smoke",
+  ]);
+});
+
+Deno.test("recipe show prints the app with defaults and its template", async () => {
+  const { code, out } = await cli(["recipe", "show", "smoke", "--json"]);
+  assert.equal(code, 0);
+  const shown = JSON.parse(out);
+  assert.equal(shown.app.memory, "256M");
+  assert.equal(shown.app.user, "user");
+  assert.equal(shown.template.suite, "trixie");
+  const missing = await cli(["recipe", "show", "nope"]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /no app or template named "nope"/);
+});
+
+Deno.test("recipe check validates extra files with locations", async () => {
+  const file = await Deno.makeTempFile({ suffix: ".yaml" });
+  try {
+    await Deno.writeTextFile(
+      file,
+      "kind: app\ntemplate: smoke\ncommand: [sh]\nmemory: lots\n",
+    );
+    const bad = await cli(["recipe", "check", file]);
+    assert.equal(bad.code, 1);
+    assert.equal(
+      bad.err,
+      `${file}:4:9 memory: expected a size like 2G\nqubesify recipe check: 1 problem(s) found\n`,
+    );
+    await Deno.writeTextFile(
+      file,
+      "kind: app\ntemplate: smoke\ncommand: [sh]\n",
+    );
+    const good = await cli(["recipe", "check", file]);
+    assert.equal(good.code, 0);
+    assert.equal(good.out, "3 templates and 4 apps are valid\n");
+    const absent = await cli(["recipe", "check", "/nonexistent/x.yaml"]);
+    assert.equal(absent.code, 1);
+    assert.match(absent.err, /no such file/);
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("no colour unless the context allows it", async () => {
+  const plain = await cli(["doctor", "smoke"]);
+  assert.doesNotMatch(plain.out, /\x1b\[/);
+  const colored = await cli(["doctor", "smoke"], true);
+  assert.match(colored.out, /\x1b\[32mok/);
+});
