@@ -1,0 +1,95 @@
+/**
+ * The launch spec: what the guest init runs, as whom, with which services.
+ * The host sends it over the control port as a file the guest's `/bin/sh`
+ * sources, so every value is single-quoted here and nowhere else.
+ *
+ * @module
+ */
+
+/** Service ports on the host (CID 2) that the guest connects to. */
+export const SERVICE_PORTS = {
+  wayland: 7000,
+  audio: 7001,
+  egress: 7002,
+  control: 7003,
+} as const;
+
+/** First word of the frame header the guest init expects. */
+export const LAUNCH_SPEC_MAGIC = "qubesify-launch-spec";
+
+/** Everything the guest needs to start the app. */
+export interface LaunchSpec {
+  /** Guest host name (the VM's name). */
+  hostname: string;
+  /** Unprivileged user the app runs as; created on first boot. */
+  user: string;
+  /** Program and arguments. */
+  argv: readonly string[];
+  /** Extra environment for the app. */
+  env: Readonly<Record<string, string>>;
+  /** Whether the app's windows go through waypipe. */
+  display: "wayland" | "none";
+  /** Whether a pulse socket is forwarded to the host. */
+  audio: "none" | "playback" | "duplex";
+  /** waypipe compression, identical on both ends (see DESIGN.md). */
+  waypipeCompress?: string;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const HOSTNAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Quotes `value` for POSIX sh: `it's` becomes `'it'\''s'`. */
+export function shellQuote(value: string): string {
+  if (value.includes("\0")) {
+    throw new RangeError("a launch spec value cannot contain a NUL byte");
+  }
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Renders the spec as the text the guest init sources. */
+export function encodeLaunchSpec(spec: LaunchSpec): string {
+  if (spec.argv.length === 0) throw new RangeError("the app needs a command");
+  if (!HOSTNAME.test(spec.hostname)) {
+    throw new RangeError(`"${spec.hostname}" is not a valid host name`);
+  }
+  const lines = [
+    "# qubesify launch spec v1",
+    `QUBESIFY_HOSTNAME=${shellQuote(spec.hostname)}`,
+    `QUBESIFY_USER=${shellQuote(spec.user)}`,
+    `QUBESIFY_DISPLAY=${shellQuote(spec.display)}`,
+    `QUBESIFY_AUDIO=${shellQuote(spec.audio)}`,
+    `QUBESIFY_WAYLAND_PORT=${SERVICE_PORTS.wayland}`,
+    `QUBESIFY_AUDIO_PORT=${SERVICE_PORTS.audio}`,
+    `QUBESIFY_EGRESS_PORT=${SERVICE_PORTS.egress}`,
+    `QUBESIFY_CONTROL_PORT=${SERVICE_PORTS.control}`,
+    `QUBESIFY_WAYPIPE_COMPRESS=${shellQuote(spec.waypipeCompress ?? "lz4")}`,
+    "qubesify_app_env() {",
+    "  :",
+  ];
+  for (const [name, value] of Object.entries(spec.env)) {
+    if (!ENV_NAME.test(name)) {
+      throw new RangeError(
+        `"${name}" is not a valid environment variable name`,
+      );
+    }
+    lines.push(`  export ${name}=${shellQuote(value)}`);
+  }
+  lines.push("}", `set -- ${spec.argv.map(shellQuote).join(" ")}`, "");
+  return lines.join("\n");
+}
+
+/**
+ * Frames an encoded spec for the control port: a header line
+ * `qubesify-launch-spec v1 <bytes>` and then exactly that many bytes, so the
+ * guest needs no end marker that a value could contain.
+ */
+export function frameLaunchSpec(text: string): Uint8Array {
+  const body = new TextEncoder().encode(text);
+  const header = new TextEncoder().encode(
+    `${LAUNCH_SPEC_MAGIC} v1 ${body.length}\n`,
+  );
+  const frame = new Uint8Array(header.length + body.length);
+  frame.set(header);
+  frame.set(body, header.length);
+  return frame;
+}

@@ -1,0 +1,104 @@
+/**
+ * The QEMU command line of a micro VM, as a pure function of what the VM
+ * is: unit tested against hand-written expectations.
+ *
+ * @module
+ */
+/** Name of the virtio-serial port the guest init reports on. */
+export const CONTROL_PORT_NAME = "org.qubesify.control";
+
+/** Where the guest init lives in every template image. */
+export const GUEST_INIT = "/usr/lib/qubesify/init";
+
+/** Everything that decides a micro VM's QEMU command line. */
+export interface MicroVm {
+  /** bzImage to boot directly. */
+  kernel: string;
+  /** Template image, attached read-only as /dev/vda. */
+  rootImage: string;
+  /** Guest memory in bytes (rounded down to MiB). */
+  memoryBytes: number;
+  /** Virtual CPUs. */
+  cpus: number;
+  /** `kvm` when usable, else `tcg`. */
+  accel: "kvm" | "tcg";
+  /** With ACPI off, QEMU lists the virtio-mmio devices on the cmdline. */
+  acpi: boolean;
+  /** Kernel and init messages (ttyS0). */
+  serialLog: string;
+  /** The app's stdout and stderr (hvc0). */
+  appOutput: string;
+  /**
+   * UNIX socket the host listens on before QEMU starts; QEMU connects it to
+   * the guest's control port, which carries the launch spec in and the
+   * init's report (`exit N` or `fail REASON`) out.
+   */
+  controlSocket: string;
+  /** QMP socket, for graceful shutdown. */
+  qmpSocket?: string;
+}
+
+/** The guest kernel's command line. */
+export function kernelCmdline(vm: Pick<MicroVm, "acpi">): string {
+  return [
+    "console=ttyS0",
+    "root=/dev/vda",
+    "rootfstype=ext4",
+    "ro",
+    `init=${GUEST_INIT}`,
+    // The init ends the VM with a restart; a triple fault needs no ACPI or
+    // keyboard controller, and QEMU's -no-reboot turns it into an exit.
+    "reboot=t",
+    "panic=-1",
+    // Without ACPI tables the kernel need not look for them.
+    ...(vm.acpi ? [] : ["acpi=off"]),
+    "quiet",
+  ].join(" ");
+}
+
+/** The full QEMU argv (without the program name). */
+export function qemuArgs(vm: MicroVm): string[] {
+  const memoryMiB = Math.floor(vm.memoryBytes / 2 ** 20);
+  return [
+    "-M",
+    `microvm,acpi=${vm.acpi ? "on" : "off"}`,
+    "-accel",
+    vm.accel,
+    "-cpu",
+    vm.accel === "kvm" ? "host" : "max",
+    "-m",
+    `${memoryMiB}M`,
+    "-smp",
+    String(vm.cpus),
+    "-nodefaults",
+    "-no-user-config",
+    "-display",
+    "none",
+    "-no-reboot",
+    "-kernel",
+    vm.kernel,
+    "-append",
+    kernelCmdline(vm),
+    "-drive",
+    `id=root,file=${vm.rootImage},format=raw,if=none,read-only=on`,
+    "-device",
+    "virtio-blk-device,drive=root",
+    "-chardev",
+    `file,id=serial,path=${vm.serialLog}`,
+    "-serial",
+    "chardev:serial",
+    "-device",
+    "virtio-serial-device,max_ports=2",
+    "-chardev",
+    `file,id=app,path=${vm.appOutput}`,
+    "-device",
+    "virtconsole,chardev=app",
+    "-chardev",
+    `socket,id=control,path=${vm.controlSocket}`,
+    "-device",
+    `virtserialport,chardev=control,name=${CONTROL_PORT_NAME}`,
+    ...(vm.qmpSocket
+      ? ["-qmp", `unix:${vm.qmpSocket},server=on,wait=off`]
+      : []),
+  ];
+}

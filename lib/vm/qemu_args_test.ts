@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { kernelCmdline, type MicroVm, qemuArgs } from "./qemu_args.ts";
+
+const VM: MicroVm = {
+  kernel: "/k/bzImage",
+  rootImage: "/i/smoke.img",
+  memoryBytes: 256 * 2 ** 20,
+  cpus: 1,
+  accel: "tcg",
+  acpi: false,
+  serialLog: "/r/serial.log",
+  appOutput: "/r/app.out",
+  controlSocket: "/r/control.sock",
+};
+
+Deno.test("TCG micro VM without ACPI", () => {
+  assert.deepEqual(qemuArgs(VM), [
+    "-M",
+    "microvm,acpi=off",
+    "-accel",
+    "tcg",
+    "-cpu",
+    "max",
+    "-m",
+    "256M",
+    "-smp",
+    "1",
+    "-nodefaults",
+    "-no-user-config",
+    "-display",
+    "none",
+    "-no-reboot",
+    "-kernel",
+    "/k/bzImage",
+    "-append",
+    "console=ttyS0 root=/dev/vda rootfstype=ext4 ro init=/usr/lib/qubesify/init reboot=t panic=-1 acpi=off quiet",
+    "-drive",
+    "id=root,file=/i/smoke.img,format=raw,if=none,read-only=on",
+    "-device",
+    "virtio-blk-device,drive=root",
+    "-chardev",
+    "file,id=serial,path=/r/serial.log",
+    "-serial",
+    "chardev:serial",
+    "-device",
+    "virtio-serial-device,max_ports=2",
+    "-chardev",
+    "file,id=app,path=/r/app.out",
+    "-device",
+    "virtconsole,chardev=app",
+    "-chardev",
+    "socket,id=control,path=/r/control.sock",
+    "-device",
+    "virtserialport,chardev=control,name=org.qubesify.control",
+  ]);
+});
+
+Deno.test("KVM with ACPI, two CPUs, 2G and a QMP socket", () => {
+  const args = qemuArgs({
+    ...VM,
+    accel: "kvm",
+    acpi: true,
+    cpus: 2,
+    memoryBytes: 2 * 2 ** 30,
+    qmpSocket: "/r/qmp.sock",
+  });
+  assert.deepEqual(args.slice(0, 10), [
+    "-M",
+    "microvm,acpi=on",
+    "-accel",
+    "kvm",
+    "-cpu",
+    "host",
+    "-m",
+    "2048M",
+    "-smp",
+    "2",
+  ]);
+  assert.deepEqual(args.slice(-2), [
+    "-qmp",
+    "unix:/r/qmp.sock,server=on,wait=off",
+  ]);
+  assert.equal(
+    kernelCmdline({ acpi: true }),
+    "console=ttyS0 root=/dev/vda rootfstype=ext4 ro init=/usr/lib/qubesify/init reboot=t panic=-1 quiet",
+  );
+});
