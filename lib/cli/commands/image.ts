@@ -1,31 +1,140 @@
-import { Command } from "@commander-js/extra-typings";
+import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
-import { NotBuiltYetError } from "../errors.ts";
+import { CliError } from "../errors.ts";
+import { formatTable } from "../style.ts";
+import { withInterruption } from "../interruption.ts";
+import {
+  buildImage,
+  ImageBuildError,
+  listImages,
+  selectForRemoval,
+  type StoredImage,
+} from "../../image/mod.ts";
+import {
+  loadCatalog,
+  shippedRecipeDirectory,
+  userRecipeDirectory,
+} from "../../recipe/mod.ts";
+import { readLiveVmRecords } from "../../state/vm_records.ts";
 
 /** `qubesify image build|ls|gc`: read-only Debian template images. */
-export function imageCommand(_context: CliContext) {
+export function imageCommand(context: CliContext) {
   const image = new Command("image")
     .description("Build and manage read-only Debian template images.");
   image.command("build")
-    .description("Build a template image from scratch with mmdebstrap.")
-    .argument("<template>", "template recipe name")
+    .description(
+      "Build a template image from scratch with mmdebstrap and make it current.",
+    )
+    .argument("<template>", "template recipe name (see `qubesify recipe ls`)")
     .option("--verbose", "show the full mmdebstrap output")
-    .action(() => {
-      throw new NotBuiltYetError("image build");
+    .action(async (name, { verbose }) => {
+      const catalog = await loadCatalog([
+        shippedRecipeDirectory(),
+        userRecipeDirectory(context.paths().config),
+      ]);
+      const template = catalog.templates.get(name);
+      if (!template) {
+        const known = [...catalog.templates.keys()].sort().join(", ");
+        throw new CliError(
+          `qubesify image build: no template named "${name}" (known: ${known})`,
+        );
+      }
+      const apps = [...catalog.apps.values()].filter((app) =>
+        app.template === name
+      );
+      try {
+        const built = await withInterruption((signal) =>
+          buildImage({
+            dataDir: context.paths().data,
+            template,
+            uses: {
+              display: apps.some((app) => app.display === "wayland"),
+              audio: apps.some((app) => app.audio !== "none"),
+            },
+            report: context.err,
+            echo: verbose
+              ? (bytes) => context.err(new TextDecoder().decode(bytes))
+              : undefined,
+            signal,
+            uid: Deno.uid() ?? 0,
+            path: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+          })
+        );
+        context.out(`${built.path}\n`);
+      } catch (error) {
+        if (error instanceof ImageBuildError) {
+          throw new CliError(`qubesify image build: ${error.message}`);
+        }
+        throw error;
+      }
     });
   image.command("ls")
-    .description("List built images: template, date, size, which is current.")
+    .description(
+      "List built images: template, version, size, which is current.",
+    )
     .option("--json", "print JSON instead of a table")
-    .action(() => {
-      throw new NotBuiltYetError("image ls");
+    .action(async ({ json }) => {
+      const images = await listImages(context.paths().data);
+      if (json) {
+        context.out(`${JSON.stringify(images.map(summarize), null, 2)}\n`);
+        return;
+      }
+      context.out(formatTable([
+        ["TEMPLATE", "VERSION", "SIZE", "BUILT", "CURRENT"],
+        ...images.map((i) => [
+          i.manifest.template,
+          i.manifest.version,
+          `${(i.manifest.sizeBytes / 2 ** 20).toFixed(0)}M`,
+          i.manifest.builtAt.replace(/\.\d+Z$/, "Z"),
+          i.current ? "*" : "",
+        ]),
+      ]));
     });
   image.command("gc")
     .description(
-      "Delete old images, keeping the newest per template and any in use.",
+      "Delete old images, keeping the newest per template, the current one and any in use.",
     )
-    .option("--keep <n>", "images to keep per template", "2")
-    .action(() => {
-      throw new NotBuiltYetError("image gc");
+    .option("--keep <n>", "images to keep per template", parseKeep, 2)
+    .action(async ({ keep }) => {
+      const paths = context.paths();
+      const images = await listImages(paths.data);
+      const inUse = new Set(
+        (await readLiveVmRecords(paths.runtime)).map((vm) => vm.image),
+      );
+      const doomed = selectForRemoval({
+        images: images.map((image) => ({ ...image, ...image.manifest })),
+        keep,
+        inUse,
+      });
+      for (const image of doomed) {
+        const base = image.path.replace(/\.img$/, "");
+        await Deno.remove(image.path);
+        for (const suffix of [".json", ".log"]) {
+          await Deno.remove(`${base}${suffix}`).catch(() => {});
+        }
+        context.out(`removed ${image.path}\n`);
+      }
+      const kept = images.length - doomed.length;
+      context.out(`${doomed.length} removed, ${kept} kept\n`);
     });
   return image;
+}
+
+function parseKeep(value: string): number {
+  const keep = Number(value);
+  if (!Number.isInteger(keep) || keep < 0) {
+    throw new InvalidArgumentError("expected a whole number, 0 or more");
+  }
+  return keep;
+}
+
+function summarize(image: StoredImage) {
+  const { packages, ...manifest } = image.manifest;
+  return {
+    path: image.path,
+    current: image.current,
+    ...manifest,
+    packageCount: packages.length,
+    log: image.path.replace(/\.img$/, ".log"),
+  };
 }

@@ -1,0 +1,60 @@
+/**
+ * The record each running VM keeps in its runtime folder
+ * (`<runtime>/<vm>/vm.json`), read by `ls`, `stop` and `image gc`.
+ *
+ * @module
+ */
+import { join } from "node:path";
+
+/** What a running VM records about itself. */
+export interface VmRecord {
+  /** VM name, also its runtime folder's name. */
+  name: string;
+  /** App recipe it runs. */
+  app: string;
+  /** Template image it booted from. */
+  image: string;
+  /** QEMU's process id. */
+  pid: number;
+  /** When it started (ISO 8601). */
+  startedAt: string;
+}
+
+/** The record file of the VM named `name`. */
+export function vmRecordPath(runtimeDir: string, name: string): string {
+  return join(runtimeDir, name, "vm.json");
+}
+
+/**
+ * Reads the records of VMs whose QEMU process is still alive; records of
+ * dead VMs (e.g. QEMU was killed) are skipped, not trusted.
+ */
+export async function readLiveVmRecords(
+  runtimeDir: string,
+): Promise<VmRecord[]> {
+  const records: VmRecord[] = [];
+  try {
+    for await (const entry of Deno.readDir(runtimeDir)) {
+      if (!entry.isDirectory) continue;
+      let record: VmRecord;
+      try {
+        record = JSON.parse(
+          await Deno.readTextFile(vmRecordPath(runtimeDir, entry.name)),
+        );
+      } catch {
+        continue;
+      }
+      if (typeof record.pid !== "number" || typeof record.image !== "string") {
+        continue;
+      }
+      if (
+        await Deno.stat(`/proc/${record.pid}`).then(() => true, () => false)
+      ) {
+        records.push(record);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return records.sort((a, b) => a.name.localeCompare(b.name));
+}

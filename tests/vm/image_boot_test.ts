@@ -1,0 +1,127 @@
+/**
+ * VM tier: builds the smoke template with mmdebstrap from the Debian mirror
+ * (reused while its inputs are unchanged), boots it under TCG with the
+ * kernel from `kernel/`, and checks the guest contract: the launch spec
+ * reaches the app, its output and exit status reach the host, the VM ends
+ * by itself, and the read-only template is unchanged afterwards.
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { buildKernel } from "../../lib/kernel/mod.ts";
+import { ensureImage } from "../../lib/image/mod.ts";
+import { bootVm } from "../../lib/vm/boot.ts";
+import type { LaunchSpec } from "../../lib/vm/launch_spec.ts";
+import { findExecutable } from "../../lib/exec/which.ts";
+import {
+  loadCatalog,
+  resolveApp,
+  shippedRecipeDirectory,
+} from "../../lib/recipe/mod.ts";
+import { testDataDir } from "./test_data_dir.ts";
+
+const SOURCE = "/usr/src/linux-source-6.1.tar.xz";
+const PATH = Deno.env.get("PATH") ?? "";
+const qemu = await findExecutable("qemu-system-x86_64", PATH);
+const mmdebstrap = await findExecutable("mmdebstrap", PATH);
+const haveSource = await Deno.stat(SOURCE).then(() => true, () => false);
+
+async function sha256(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  using file = await Deno.open(path);
+  for await (const chunk of file.readable) hash.update(chunk);
+  return hash.digest("hex");
+}
+
+Deno.test({
+  name: "the smoke template builds, boots and runs its app from a launch spec",
+  ignore: !qemu || !mmdebstrap || !haveSource || Deno.uid() !== 0,
+}, async (t) => {
+  const dataDir = testDataDir();
+  const report = (line: string) => console.error(line.trimEnd());
+  const kernel = await buildKernel({ dataDir, source: SOURCE, report });
+  const catalog = await loadCatalog([shippedRecipeDirectory()]);
+  const { app, template } = resolveApp(catalog, "smoke");
+  const { image, built } = await ensureImage({
+    dataDir,
+    template,
+    uses: { display: false, audio: false },
+    report,
+    uid: 0,
+    path: PATH,
+  });
+  console.log(
+    `smoke image ${image.manifest.version}: ${
+      (image.manifest.sizeBytes / 2 ** 20).toFixed(1)
+    } MiB, ${image.manifest.packages.length} packages, ${
+      built
+        ? `built in ${image.manifest.buildSeconds}s`
+        : "reused (same inputs)"
+    }`,
+  );
+  assert.equal(await sha256(image.path), image.manifest.sha256);
+
+  const boot = async (
+    spec: Omit<LaunchSpec, "hostname" | "display" | "audio">,
+  ) => {
+    const workDir = await Deno.makeTempDir({ prefix: "qubesify-vm-test-" });
+    try {
+      const result = await bootVm({
+        qemu: qemu!,
+        kernel: kernel.bzImage,
+        rootImage: image.path,
+        memoryBytes: app.memory,
+        cpus: app.cpus,
+        accel: "tcg",
+        acpi: false,
+        spec: { ...spec, hostname: "smoke", display: "none", audio: "none" },
+        workDir,
+        timeoutMs: 300_000,
+      });
+      return { ...result, output: await Deno.readTextFile(result.appOutput) };
+    } finally {
+      await Deno.remove(workDir, { recursive: true });
+    }
+  };
+
+  await t.step("the app's output and exit status reach the host", async () => {
+    const result = await boot({
+      user: app.user,
+      argv: [...app.command, "3"],
+      env: app.env,
+    });
+    console.log(`TCG boot to app exit: ${result.elapsedMs} ms`);
+    assert.deepEqual(result.report, { kind: "exit", status: 3 });
+    assert.match(result.output, /^qubesify smoke: hello from the guest$/m);
+    assert.equal(result.timedOut, false, "the VM ended by itself");
+    assert.equal(result.qemuCode, 0, result.qemuStderr);
+  });
+
+  await t.step(
+    "writes stay in guest RAM; the template is unchanged",
+    async () => {
+      const result = await boot({
+        user: "tester",
+        argv: [
+          "sh",
+          "-c",
+          'echo data > "$HOME/file" && echo data > /tmp/file && ' +
+          'echo "$(id -un) $GREETING" && cat "$HOME/file"',
+        ],
+        env: { GREETING: "it's here" },
+      });
+      assert.deepEqual(result.report, { kind: "exit", status: 0 });
+      assert.equal(result.output, "tester it's here\ndata\n");
+      assert.equal(await sha256(image.path), image.manifest.sha256);
+    },
+  );
+
+  await t.step("a missing program is exit status 127, not a hang", async () => {
+    const result = await boot({
+      user: "user",
+      argv: ["no-such-program"],
+      env: {},
+    });
+    assert.deepEqual(result.report, { kind: "exit", status: 127 });
+    assert.equal(result.timedOut, false);
+  });
+});
