@@ -73,6 +73,11 @@ export interface BuildImageOptions {
   now?: () => Date;
   /** How often a long phase prints a heartbeat (default 30 s). */
   heartbeatMs?: number;
+  /**
+   * Whether the new image becomes `current` at once (default). A scheduled
+   * rebuild promotes it only after a smoke test.
+   */
+  makeCurrent?: boolean;
 }
 
 const TOOLS = ["mmdebstrap", "mke2fs", "resize2fs", "e2fsck", "tar"];
@@ -215,9 +220,10 @@ export async function buildImage(
       join(dir, `${version}.json`),
     );
     await Deno.rename(image, finalImage);
-    await setCurrent(dir, version);
+    const current = options.makeCurrent ?? true;
+    if (current) await setCurrent(dir, version);
     options.report(`image ${template.name}: built in ${progress.total()}\n`);
-    return { path: finalImage, current: true, manifest };
+    return { path: finalImage, current, manifest };
   } catch (error) {
     try {
       log.close();

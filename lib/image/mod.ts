@@ -18,6 +18,9 @@ export {
   type ImageManifest,
   imagesDir,
   listImages,
+  removeImage,
+  setCurrent,
   type StoredImage,
   templateImagesDir,
 } from "./store.ts";
+export { smokeTest, type SmokeTestOptions } from "./smoke.ts";

@@ -141,3 +141,12 @@ async function exists(path: string): Promise<boolean> {
     return false;
   }
 }
+
+/** Deletes an image with its manifest and log. */
+export async function removeImage(path: string): Promise<void> {
+  await Deno.remove(path);
+  const base = path.replace(/\.img$/, "");
+  for (const suffix of [".json", ".log"]) {
+    await Deno.remove(`${base}${suffix}`).catch(() => {});
+  }
+}

@@ -172,3 +172,28 @@ export function resolveApp(catalog: RecipeCatalog, name: string): ResolvedApp {
         : ""),
   );
 }
+
+/** What the apps of a template need from the guest: windows, sound. */
+export interface TemplateUses {
+  /** Some app shows windows (waypipe in the image). */
+  display: boolean;
+  /** Some app plays or records sound (pulse client in the image). */
+  audio: boolean;
+}
+
+/**
+ * What all apps of the catalog that use `template` need. Always the whole
+ * catalog, so an image's inputs do not depend on which app asked for it.
+ */
+export function templateUses(
+  catalog: RecipeCatalog,
+  template: string,
+): TemplateUses {
+  const apps = [...catalog.apps.values()].filter((app) =>
+    app.template === template
+  );
+  return {
+    display: apps.some((app) => app.display === "wayland"),
+    audio: apps.some((app) => app.audio !== "none"),
+  };
+}

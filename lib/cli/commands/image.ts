@@ -7,12 +7,14 @@ import {
   buildImage,
   ImageBuildError,
   listImages,
+  removeImage,
   selectForRemoval,
   type StoredImage,
 } from "../../image/mod.ts";
 import {
   loadCatalog,
   shippedRecipeDirectory,
+  templateUses,
   userRecipeDirectory,
 } from "../../recipe/mod.ts";
 import { readLiveVmRecords } from "../../state/vm_records.ts";
@@ -39,18 +41,12 @@ export function imageCommand(context: CliContext) {
           `qubesify image build: no template named "${name}" (known: ${known})`,
         );
       }
-      const apps = [...catalog.apps.values()].filter((app) =>
-        app.template === name
-      );
       try {
         const built = await withInterruption((signal) =>
           buildImage({
             dataDir: context.paths().data,
             template,
-            uses: {
-              display: apps.some((app) => app.display === "wayland"),
-              audio: apps.some((app) => app.audio !== "none"),
-            },
+            uses: templateUses(catalog, name),
             report: context.err,
             echo: verbose
               ? (bytes) => context.err(new TextDecoder().decode(bytes))
@@ -107,11 +103,7 @@ export function imageCommand(context: CliContext) {
         inUse,
       });
       for (const image of doomed) {
-        const base = image.path.replace(/\.img$/, "");
-        await Deno.remove(image.path);
-        for (const suffix of [".json", ".log"]) {
-          await Deno.remove(`${base}${suffix}`).catch(() => {});
-        }
+        await removeImage(image.path);
         context.out(`removed ${image.path}\n`);
       }
       const kept = images.length - doomed.length;
