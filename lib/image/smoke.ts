@@ -61,7 +61,7 @@ export async function smokeTest(
     if (result.report.status !== 0) {
       return `the test command exited with ${result.report.status}`;
     }
-    const output = await Deno.readTextFile(result.appOutput);
+    const output = new TextDecoder().decode(result.appOutput);
     if (output.trim() !== EXPECTED) {
       return `unexpected output: ${JSON.stringify(output.slice(0, 80))}`;
     }

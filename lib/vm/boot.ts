@@ -1,13 +1,13 @@
 /**
  * Booting one disposable micro VM to completion: the app runs, the guest
- * init reports, QEMU exits. The building block of `run` and of the image
- * smoke tests.
+ * init reports, QEMU exits. The building block of `run` and of the smoke
+ * tests.
  *
  * @module
  */
 import { join } from "node:path";
 import type { ControlReport } from "./control_report.ts";
-import { serveControl } from "./control_channel.ts";
+import { openControlSession, readKeeping } from "./control_channel.ts";
 import {
   encodeLaunchSpec,
   frameLaunchSpec,
@@ -17,17 +17,26 @@ import { type MicroVm, qemuArgs } from "./qemu_args.ts";
 
 /** What {@linkcode bootVm} boots. */
 export interface BootOptions
-  extends Omit<MicroVm, "serialLog" | "appOutput" | "controlSocket"> {
+  extends Omit<MicroVm, "serialLog" | "appSocket" | "controlSocket"> {
   /** Path of qemu-system-x86_64. */
   qemu: string;
   /** What the guest runs. */
   spec: LaunchSpec;
-  /** Existing folder for the VM's files (serial log, app output, sockets). */
+  /** Existing folder for the VM's files (serial log, sockets). */
   workDir: string;
-  /** Kill QEMU after this long. */
-  timeoutMs: number;
-  /** Aborting kills QEMU. */
+  /** Kill QEMU after this long (no limit when absent). */
+  timeoutMs?: number;
+  /**
+   * Aborting asks the guest to stop the app; QEMU gets SIGTERM when the VM
+   * has not ended `stopGraceMs` later, SIGKILL 5 s after that.
+   */
   signal?: AbortSignal;
+  /** Default 15 s: the init itself escalates to SIGKILL after 10 s. */
+  stopGraceMs?: number;
+  /** Receives the app's output as it arrives (guest bytes: sanitise them). */
+  onAppOutput?: (bytes: Uint8Array) => void;
+  /** Called once QEMU runs, with its pid. */
+  onStarted?: (pid: number) => void | Promise<void>;
 }
 
 /** How a boot ended. */
@@ -44,70 +53,115 @@ export interface BootResult {
   elapsedMs: number;
   /** File with the kernel's and init's console messages. */
   serialLog: string;
-  /** File with the app's stdout and stderr. */
-  appOutput: string;
+  /** The first 1 MiB of the app's output. */
+  appOutput: Uint8Array;
 }
 
+const KEEP_APP_OUTPUT = 2 ** 20;
+
 /**
- * Boots the VM and waits for QEMU to exit. QEMU is always reaped before
- * this returns, also on timeout, abort or error.
+ * Boots the VM and waits for QEMU to exit. QEMU is always reaped and the
+ * sockets removed before this returns, also on timeout, abort or error.
  */
 export async function bootVm(options: BootOptions): Promise<BootResult> {
   const serialLog = join(options.workDir, "serial.log");
-  const appOutput = join(options.workDir, "app.out");
+  const appSocket = join(options.workDir, "app.sock");
   const controlSocket = join(options.workDir, "control.sock");
   const frame = frameLaunchSpec(encodeLaunchSpec(options.spec));
-  const listener = Deno.listen({ transport: "unix", path: controlSocket });
+  const controlListener = Deno.listen({
+    transport: "unix",
+    path: controlSocket,
+  });
+  const appListener = Deno.listen({ transport: "unix", path: appSocket });
   const started = performance.now();
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(options.qemu, {
-      args: qemuArgs({ ...options, serialLog, appOutput, controlSocket }),
+      args: qemuArgs({ ...options, serialLog, appSocket, controlSocket }),
       stdin: "null",
       stdout: "null",
       stderr: "piped",
     }).spawn();
   } catch (error) {
-    listener.close();
+    controlListener.close();
+    appListener.close();
     throw error;
   }
-  let timedOut = false;
-  const kill = () => {
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  const signalQemu = (signal: Deno.Signal) => {
     try {
-      child.kill("SIGKILL");
+      child.kill(signal);
     } catch {
       // Already gone.
     }
   };
-  const timer = setTimeout(() => {
-    timedOut = true;
-    kill();
-  }, options.timeoutMs);
-  options.signal?.addEventListener("abort", kill, { once: true });
+  let timedOut = false;
+  if (options.timeoutMs !== undefined) {
+    timers.push(setTimeout(() => {
+      timedOut = true;
+      signalQemu("SIGKILL");
+    }, options.timeoutMs));
+  }
+  const control = openControlSession({ listener: controlListener, frame });
+  const stop = () => {
+    control.requestStop();
+    timers.push(setTimeout(() => {
+      signalQemu("SIGTERM");
+      timers.push(setTimeout(() => signalQemu("SIGKILL"), 5_000));
+    }, options.stopGraceMs ?? 15_000));
+  };
+  options.signal?.addEventListener("abort", stop, { once: true });
   try {
-    const report = serveControl({ listener, frame });
+    await options.onStarted?.(child.pid);
+    if (options.signal?.aborted) stop();
+    const appOutput = acceptOne(appListener).then((connection) =>
+      connection
+        ? readKeeping(connection, KEEP_APP_OUTPUT, options.onAppOutput)
+          .finally(() => connection.close())
+        : new Uint8Array()
+    );
     const stderr = new Response(child.stderr).text();
     const status = await child.status;
     // QEMU may have died before connecting; stop waiting for it.
-    try {
-      listener.close();
-    } catch {
-      // serveControl closed it after accepting.
+    for (const listener of [controlListener, appListener]) {
+      closeQuietly(listener);
     }
     return {
-      report: await report,
+      report: await control.report,
       qemuCode: status.signal ? null : status.code,
       qemuStderr: (await stderr).trim(),
       timedOut,
       elapsedMs: Math.round(performance.now() - started),
       serialLog,
-      appOutput,
+      appOutput: await appOutput,
     };
   } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener("abort", kill);
-    kill();
+    timers.forEach(clearTimeout);
+    options.signal?.removeEventListener("abort", stop);
+    signalQemu("SIGKILL");
     await child.status;
-    await Deno.remove(controlSocket).catch(() => {});
+    for (const socket of [controlSocket, appSocket]) {
+      await Deno.remove(socket).catch(() => {});
+    }
+  }
+}
+
+async function acceptOne(
+  listener: Deno.UnixListener,
+): Promise<Deno.UnixConn | undefined> {
+  try {
+    return await listener.accept();
+  } catch {
+    return undefined;
+  } finally {
+    closeQuietly(listener);
+  }
+}
+
+function closeQuietly(resource: { close(): void }): void {
+  try {
+    resource.close();
+  } catch {
+    // Already closed.
   }
 }

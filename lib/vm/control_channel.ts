@@ -1,7 +1,8 @@
 /**
  * The host end of the guest's control port: QEMU connects a UNIX socket we
  * listen on to the virtio-serial port the guest init opens. We send the
- * launch spec, then read the init's report until the VM goes away.
+ * launch spec, may ask for a stop, and read the init's report until the VM
+ * goes away.
  *
  * @module
  */
@@ -10,40 +11,76 @@ import { type ControlReport, parseControlReport } from "./control_report.ts";
 /** Bytes of guest output kept; a well-behaved init writes one short line. */
 const KEEP_BYTES = 4096;
 
+/** One VM's control connection. */
+export interface ControlSession {
+  /** The init's report, once the connection ends (`none` if it never came). */
+  report: Promise<ControlReport>;
+  /** Asks the init to stop the app (SIGTERM, then SIGKILL after 10 s). */
+  requestStop(): Promise<void>;
+}
+
 /**
- * Accepts QEMU's connection on `listener`, sends `frame`, and resolves with
- * the guest's report once the connection ends. Closing the listener before
- * QEMU connected (e.g. QEMU failed to start) resolves with `none`.
+ * Accepts QEMU's connection on `listener`, sends `frame`, and collects the
+ * guest's report. Closing the listener before QEMU connected (e.g. QEMU
+ * failed to start) ends the session with a `none` report.
  */
-export async function serveControl(
+export function openControlSession(
   options: { listener: Deno.UnixListener; frame: Uint8Array },
-): Promise<ControlReport> {
-  let connection: Deno.UnixConn;
+): ControlSession {
+  const connected = acceptOne(options.listener);
+  const report = connected.then(async (connection) => {
+    if (!connection) return { kind: "none" } as const;
+    try {
+      await writeAll(connection, options.frame);
+      return parseControlReport(await readKeeping(connection, KEEP_BYTES));
+    } finally {
+      closeQuietly(connection);
+    }
+  });
+  return {
+    report,
+    requestStop: async () => {
+      const connection = await connected;
+      if (connection) {
+        await writeAll(connection, new TextEncoder().encode("stop\n")).catch(
+          () => {},
+        );
+      }
+    },
+  };
+}
+
+async function acceptOne(
+  listener: Deno.UnixListener,
+): Promise<Deno.UnixConn | undefined> {
   try {
-    connection = await options.listener.accept();
+    return await listener.accept();
   } catch {
-    return { kind: "none" };
+    return undefined;
   } finally {
     // One VM, one connection: nobody else gets to talk to this guest.
-    closeQuietly(options.listener);
+    closeQuietly(listener);
   }
-  try {
-    await writeAll(connection, options.frame);
-    const kept = new Uint8Array(KEEP_BYTES);
-    let length = 0;
-    const chunk = new Uint8Array(4096);
-    while (true) {
-      const read = await connection.read(chunk).catch(() => null);
-      if (read === null) break;
-      // Keep the first bytes, drain the rest so the guest never blocks.
-      const take = Math.min(read, KEEP_BYTES - length);
-      kept.set(chunk.subarray(0, take), length);
-      length += take;
-    }
-    return parseControlReport(kept.subarray(0, length));
-  } finally {
-    closeQuietly(connection);
+}
+
+/** Reads until EOF, keeping the first `limit` bytes and draining the rest. */
+export async function readKeeping(
+  connection: Deno.Conn,
+  limit: number,
+  onChunk?: (bytes: Uint8Array) => void,
+): Promise<Uint8Array> {
+  const kept = new Uint8Array(limit);
+  let length = 0;
+  const chunk = new Uint8Array(16 * 1024);
+  while (true) {
+    const read = await connection.read(chunk).catch(() => null);
+    if (read === null) break;
+    onChunk?.(chunk.subarray(0, read));
+    const take = Math.min(read, limit - length);
+    kept.set(chunk.subarray(0, take), length);
+    length += take;
   }
+  return kept.subarray(0, length);
 }
 
 async function writeAll(connection: Deno.Conn, bytes: Uint8Array) {

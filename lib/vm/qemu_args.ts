@@ -26,8 +26,8 @@ export interface MicroVm {
   acpi: boolean;
   /** Kernel and init messages (ttyS0). */
   serialLog: string;
-  /** The app's stdout and stderr (hvc0). */
-  appOutput: string;
+  /** UNIX socket the host listens on for the app's stdout and stderr (hvc0). */
+  appSocket: string;
   /**
    * UNIX socket the host listens on before QEMU starts; QEMU connects it to
    * the guest's control port, which carries the launch spec in and the
@@ -90,7 +90,7 @@ export function qemuArgs(vm: MicroVm): string[] {
     "-device",
     "virtio-serial-device,max_ports=2",
     "-chardev",
-    `file,id=app,path=${vm.appOutput}`,
+    `socket,id=app,path=${vm.appSocket}`,
     "-device",
     "virtconsole,chardev=app",
     "-chardev",

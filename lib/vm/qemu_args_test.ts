@@ -9,7 +9,7 @@ const VM: MicroVm = {
   accel: "tcg",
   acpi: false,
   serialLog: "/r/serial.log",
-  appOutput: "/r/app.out",
+  appSocket: "/r/app.sock",
   controlSocket: "/r/control.sock",
 };
 
@@ -45,7 +45,7 @@ Deno.test("TCG micro VM without ACPI", () => {
     "-device",
     "virtio-serial-device,max_ports=2",
     "-chardev",
-    "file,id=app,path=/r/app.out",
+    "socket,id=app,path=/r/app.sock",
     "-device",
     "virtconsole,chardev=app",
     "-chardev",

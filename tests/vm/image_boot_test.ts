@@ -77,7 +77,7 @@ Deno.test({
         workDir,
         timeoutMs: 300_000,
       });
-      return { ...result, output: await Deno.readTextFile(result.appOutput) };
+      return { ...result, output: new TextDecoder().decode(result.appOutput) };
     } finally {
       await Deno.remove(workDir, { recursive: true });
     }
