@@ -101,10 +101,10 @@ Deno.test("doctor exits 1 when the app's needs are missing", async () => {
 
 Deno.test("unknown commands exit 2, missing features exit 1", async () => {
   assert.equal((await qubesify(["frobnicate"])).code, 2);
-  const run = await qubesify(["run", "smoke"]);
-  assert.equal(run.code, 1);
+  const proxy = await qubesify(["proxy"]);
+  assert.equal(proxy.code, 1);
   assert.equal(
-    run.stderr,
-    "qubesify run: not available in this version of qubesify yet\n",
+    proxy.stderr,
+    "qubesify proxy: not available in this version of qubesify yet\n",
   );
 });

@@ -94,7 +94,8 @@ function exitCodeFor(error: unknown, context: CliContext): number {
     return ExitCode.usage;
   }
   if (error instanceof CliError) {
-    context.err(`${error.message}\n`);
+    // An empty message passes an exit status through (the app's, for `run`).
+    if (error.message) context.err(`${error.message}\n`);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);

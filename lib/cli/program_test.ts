@@ -132,15 +132,64 @@ Deno.test("an unknown command suggests the closest one", async () => {
 });
 
 Deno.test("commands not built yet say so in one line and exit 1", async () => {
-  for (const args of [["run", "smoke"], ["ls"], ["stop", "vm1"], ["proxy"]]) {
+  for (
+    const args of [
+      ["proxy"],
+      ["proxy", "log"],
+      ["relay", "host", "--viewer-cid", "3"],
+      ["relay", "viewer", "--policy", "p.yaml"],
+    ]
+  ) {
     const { code, out, err } = await cli(args);
     assert.equal(code, 1, args.join(" "));
     assert.equal(out, "");
     assert.equal(
       err,
-      `qubesify ${args[0]}: not available in this version of qubesify yet\n`,
+      `qubesify ${
+        args.slice(0, 2).join(" ")
+      }: not available in this version of qubesify yet\n`,
     );
   }
+});
+
+Deno.test("run refuses what later milestones bring, before building anything", async () => {
+  const cases: [string[], RegExp][] = [
+    [
+      ["run", "firefox"],
+      /firefox shows windows \(display: wayland\); the display transport is not available/,
+    ],
+    [["run", "smoke", "--hugepages"], /--hugepages is not available/],
+    [["run", "smoke", "--vsock", "user"], /--vsock user is not available/],
+  ];
+  for (const [args, message] of cases) {
+    const { code, err } = await cli(args);
+    assert.equal(code, 1, args.join(" "));
+    assert.match(err, message);
+  }
+  const unknown = await cli(["run", "nope"]);
+  assert.equal(unknown.code, 2);
+  assert.match(
+    unknown.err,
+    /unknown app "nope" \(known apps: dev, firefox, smoke\)/,
+  );
+});
+
+Deno.test("stop and logs name the VM that is not running", async () => {
+  const stop = await cli(["stop", "smoke-1"]);
+  assert.equal(stop.code, 1);
+  assert.match(stop.err, /no running VM named "smoke-1" \(running: none\)/);
+  const logs = await cli(["logs", "smoke-1"]);
+  assert.equal(logs.code, 1);
+  assert.match(logs.err, /no running VM named "smoke-1"/);
+  const bad = await cli(["logs", "../etc"]);
+  assert.equal(bad.code, 2);
+});
+
+Deno.test("ls with nothing running prints only the header", async () => {
+  const { code, out } = await cli(["ls"]);
+  assert.equal(code, 0);
+  assert.equal(out, "NAME  APP  PID  UPTIME  MEMORY  RESIDENT\n");
+  assert.equal((await cli(["ls", "--json"])).out, "[]\n");
 });
 
 Deno.test("recipe ls --json lists shipped recipes", async () => {

@@ -16,6 +16,10 @@ export interface VmRecord {
   image: string;
   /** QEMU's process id. */
   pid: number;
+  /** The `qubesify run` process that owns the VM and cleans up after it. */
+  ownerPid: number;
+  /** Configured guest memory. */
+  memoryBytes: number;
   /** When it started (ISO 8601). */
   startedAt: string;
 }
@@ -57,4 +61,45 @@ export async function readLiveVmRecords(
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
   return records.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** A VM folder without a record is being set up; after this long it is debris. */
+const SETUP_GRACE_MS = 60_000;
+
+/**
+ * Removes runtime folders of VMs that are gone: their owner and QEMU both
+ * exited (e.g. both were killed), so nobody else will clean up.
+ */
+export async function removeDeadVmDirs(runtimeDir: string): Promise<string[]> {
+  const removed: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(runtimeDir)) {
+      if (!entry.isDirectory) continue;
+      const dir = join(runtimeDir, entry.name);
+      const record = await Deno.readTextFile(
+        vmRecordPath(runtimeDir, entry.name),
+      )
+        .then((text) => JSON.parse(text) as Partial<VmRecord>)
+        .catch(() => undefined);
+      const dead = record
+        ? !await isAlive(record.pid) && !await isAlive(record.ownerPid)
+        : Date.now() - ((await Deno.stat(dir)).mtime?.getTime() ?? 0) >
+          SETUP_GRACE_MS;
+      if (dead) {
+        await Deno.remove(dir, { recursive: true });
+        removed.push(entry.name);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return removed;
+}
+
+/** Whether a process with this pid exists. */
+export async function isAlive(pid: unknown): Promise<boolean> {
+  if (typeof pid !== "number" || !Number.isInteger(pid) || pid <= 0) {
+    return false;
+  }
+  return await Deno.stat(`/proc/${pid}`).then(() => true, () => false);
 }

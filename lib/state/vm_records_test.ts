@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { readLiveVmRecords, vmRecordPath } from "./vm_records.ts";
+import {
+  readLiveVmRecords,
+  removeDeadVmDirs,
+  vmRecordPath,
+} from "./vm_records.ts";
 
 Deno.test("only records of live processes count", async () => {
   const runtime = await Deno.makeTempDir();
@@ -24,6 +28,37 @@ Deno.test("only records of live processes count", async () => {
     const records = await readLiveVmRecords(runtime);
     assert.deepEqual(records.map((r) => r.name), ["alive"]);
     assert.deepEqual(await readLiveVmRecords(`${runtime}/missing`), []);
+  } finally {
+    await Deno.remove(runtime, { recursive: true });
+  }
+});
+
+Deno.test("folders of dead VMs are removed, live and young ones stay", async () => {
+  const runtime = await Deno.makeTempDir();
+  try {
+    const write = async (name: string, pid: number, ownerPid: number) => {
+      await Deno.mkdir(`${runtime}/${name}`);
+      await Deno.writeTextFile(
+        vmRecordPath(runtime, name),
+        JSON.stringify({
+          name,
+          app: "a",
+          image: "/i",
+          pid,
+          ownerPid,
+          memoryBytes: 1,
+          startedAt: "",
+        }),
+      );
+    };
+    const gone = 2 ** 22 + 3;
+    await write("dead", gone, gone);
+    await write("owner-alive", gone, Deno.pid);
+    await write("qemu-alive", Deno.pid, gone);
+    await Deno.mkdir(`${runtime}/setting-up`);
+    assert.deepEqual(await removeDeadVmDirs(runtime), ["dead"]);
+    const left = [...Deno.readDirSync(runtime)].map((e) => e.name).sort();
+    assert.deepEqual(left, ["owner-alive", "qemu-alive", "setting-up"]);
   } finally {
     await Deno.remove(runtime, { recursive: true });
   }

@@ -34,12 +34,17 @@ export interface MicroVm {
    * init's report (`exit N` or `fail REASON`) out.
    */
   controlSocket: string;
-  /** QMP socket, for graceful shutdown. */
-  qmpSocket?: string;
+  /** The guest's network (`none`: no NIC at all). */
+  network: "none" | "user";
+  /** A kernel vhost-vsock device with this guest CID, when set. */
+  vsockCid?: number;
 }
 
+/** Guest address in QEMU's user network (its DHCP hands out the same). */
+const USER_NET_IP = "ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off";
+
 /** The guest kernel's command line. */
-export function kernelCmdline(vm: Pick<MicroVm, "acpi">): string {
+export function kernelCmdline(vm: Pick<MicroVm, "acpi" | "network">): string {
   return [
     "console=ttyS0",
     "root=/dev/vda",
@@ -52,6 +57,8 @@ export function kernelCmdline(vm: Pick<MicroVm, "acpi">): string {
     "panic=-1",
     // Without ACPI tables the kernel need not look for them.
     ...(vm.acpi ? [] : ["acpi=off"]),
+    // The kernel configures the NIC itself: no network tools in the guest.
+    ...(vm.network === "user" ? [USER_NET_IP] : []),
     "quiet",
   ].join(" ");
 }
@@ -97,8 +104,11 @@ export function qemuArgs(vm: MicroVm): string[] {
     `socket,id=control,path=${vm.controlSocket}`,
     "-device",
     `virtserialport,chardev=control,name=${CONTROL_PORT_NAME}`,
-    ...(vm.qmpSocket
-      ? ["-qmp", `unix:${vm.qmpSocket},server=on,wait=off`]
+    ...(vm.network === "user"
+      ? ["-netdev", "user,id=net0", "-device", "virtio-net-device,netdev=net0"]
       : []),
+    ...(vm.vsockCid === undefined
+      ? []
+      : ["-device", `vhost-vsock-device,guest-cid=${vm.vsockCid}`]),
   ];
 }

@@ -11,6 +11,7 @@ const VM: MicroVm = {
   serialLog: "/r/serial.log",
   appSocket: "/r/app.sock",
   controlSocket: "/r/control.sock",
+  network: "none",
 };
 
 Deno.test("TCG micro VM without ACPI", () => {
@@ -55,14 +56,15 @@ Deno.test("TCG micro VM without ACPI", () => {
   ]);
 });
 
-Deno.test("KVM with ACPI, two CPUs, 2G and a QMP socket", () => {
+Deno.test("KVM with ACPI, two CPUs, 2G, user networking and kernel vsock", () => {
   const args = qemuArgs({
     ...VM,
     accel: "kvm",
     acpi: true,
     cpus: 2,
     memoryBytes: 2 * 2 ** 30,
-    qmpSocket: "/r/qmp.sock",
+    network: "user",
+    vsockCid: 105,
   });
   assert.deepEqual(args.slice(0, 10), [
     "-M",
@@ -76,12 +78,20 @@ Deno.test("KVM with ACPI, two CPUs, 2G and a QMP socket", () => {
     "-smp",
     "2",
   ]);
-  assert.deepEqual(args.slice(-2), [
-    "-qmp",
-    "unix:/r/qmp.sock,server=on,wait=off",
+  assert.deepEqual(args.slice(-6), [
+    "-netdev",
+    "user,id=net0",
+    "-device",
+    "virtio-net-device,netdev=net0",
+    "-device",
+    "vhost-vsock-device,guest-cid=105",
   ]);
   assert.equal(
-    kernelCmdline({ acpi: true }),
+    args[args.indexOf("-append") + 1],
+    "console=ttyS0 root=/dev/vda rootfstype=ext4 ro init=/usr/lib/qubesify/init reboot=t panic=-1 ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off quiet",
+  );
+  assert.equal(
+    kernelCmdline({ acpi: true, network: "none" }),
     "console=ttyS0 root=/dev/vda rootfstype=ext4 ro init=/usr/lib/qubesify/init reboot=t panic=-1 quiet",
   );
 });

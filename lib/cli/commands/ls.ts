@@ -1,13 +1,58 @@
 import { Command } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
-import { NotBuiltYetError } from "../errors.ts";
+import { formatTable } from "../style.ts";
+import { formatElapsed } from "../../exec/progress.ts";
+import { formatSize } from "../../recipe/size.ts";
+import {
+  readLiveVmRecords,
+  removeDeadVmDirs,
+  type VmRecord,
+} from "../../state/vm_records.ts";
 
 /** `qubesify ls`: list running VMs. */
-export function lsCommand(_context: CliContext) {
+export function lsCommand(context: CliContext) {
   return new Command("ls")
-    .description("List running VMs: name, app, CID, pid, uptime, memory.")
+    .description(
+      "List running VMs: name, app, QEMU pid, uptime, configured memory and resident memory.",
+    )
     .option("--json", "print JSON instead of a table")
-    .action(() => {
-      throw new NotBuiltYetError("ls");
+    .action(async ({ json }) => {
+      const runtime = context.paths().runtime;
+      await removeDeadVmDirs(runtime);
+      const vms = await Promise.all(
+        (await readLiveVmRecords(runtime)).map(async (vm) => ({
+          ...vm,
+          uptimeSeconds: Math.round(
+            (Date.now() - Date.parse(vm.startedAt)) / 1000,
+          ),
+          residentBytes: await residentBytes(vm.pid),
+        })),
+      );
+      if (json) {
+        context.out(`${JSON.stringify(vms, null, 2)}\n`);
+        return;
+      }
+      context.out(formatTable([
+        ["NAME", "APP", "PID", "UPTIME", "MEMORY", "RESIDENT"],
+        ...vms.map((vm) => [
+          vm.name,
+          vm.app,
+          String(vm.pid),
+          formatElapsed(vm.uptimeSeconds * 1000),
+          formatSize(vm.memoryBytes),
+          vm.residentBytes === undefined
+            ? "?"
+            : `${Math.round(vm.residentBytes / 2 ** 20)}M`,
+        ]),
+      ]));
     });
+}
+
+/** QEMU's resident memory (VmRSS), or undefined when it is gone. */
+async function residentBytes(
+  pid: VmRecord["pid"],
+): Promise<number | undefined> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`).catch(() => "");
+  const kib = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+  return kib === undefined ? undefined : Number(kib) * 1024;
 }
