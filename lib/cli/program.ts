@@ -22,6 +22,7 @@ import { doctorCommand } from "./commands/doctor.ts";
 import { proxyCommand } from "./commands/proxy.ts";
 import { relayCommand } from "./commands/relay.ts";
 import { scheduleCommand } from "./commands/schedule.ts";
+import { desktopCommand } from "./commands/desktop.ts";
 
 /** The version printed by `qubesify --version`. */
 export const VERSION = "0.1.0";
@@ -46,6 +47,7 @@ export function buildProgram(context: CliContext): Command {
     proxyCommand(context),
     relayCommand(context),
     scheduleCommand(context),
+    desktopCommand(context),
   ];
   for (const child of children) program.addCommand(child);
   configureTree(program, context);

@@ -73,6 +73,9 @@ const EXPECTED_COMMANDS = [
   "schedule enable",
   "schedule disable",
   "schedule status",
+  "desktop",
+  "desktop install",
+  "desktop uninstall",
 ];
 
 Deno.test("the command tree has every command of the design", () => {
@@ -252,4 +255,36 @@ Deno.test("no colour unless the context allows it", async () => {
   assert.equal(plain.out.includes("\x1b["), false);
   const colored = await cli(["doctor", "smoke"], true);
   assert.equal(colored.out.includes("\x1b[32mok"), true);
+});
+
+Deno.test("desktop install writes an entry that runs the app; uninstall removes it", async () => {
+  const root = await Deno.makeTempDir();
+  let out = "";
+  const context: CliContext = {
+    out: (text) => out += text,
+    err: () => {},
+    color: false,
+    paths: () => ({
+      config: `${root}/config`,
+      data: `${root}/share/qubesify`,
+      runtime: `${root}/run`,
+    }),
+  };
+  try {
+    assert.equal(await runCli(["desktop", "install", "firefox"], context), 0);
+    const entry = await Deno.readTextFile(
+      `${root}/share/applications/qubesify-firefox.desktop`,
+    );
+    assert.match(entry, /^Exec=.* run firefox$/m);
+    assert.match(entry, /^Name=firefox \(disposable VM\)$/m);
+    assert.equal(await runCli(["desktop", "install", "nope"], context), 2);
+    assert.equal(await runCli(["desktop", "uninstall", "firefox"], context), 0);
+    assert.equal(
+      await Deno.stat(`${root}/share/applications/qubesify-firefox.desktop`)
+        .catch(() => null),
+      null,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
