@@ -108,3 +108,48 @@ Deno.test("unknown commands exit 2, missing features exit 1", async () => {
     "qubesify proxy: not available in this version of qubesify yet\n",
   );
 });
+
+Deno.test("ls and stop see and stop a VM owner under the permission set", async () => {
+  const runtime = await Deno.makeTempDir();
+  // A stand-in for a `qubesify run` owning a VM: any live process works.
+  const owner = new Deno.Command("sleep", { args: ["60"] }).spawn();
+  try {
+    await Deno.mkdir(`${runtime}/smoke-1`);
+    await Deno.writeTextFile(
+      `${runtime}/smoke-1/vm.json`,
+      JSON.stringify({
+        name: "smoke-1",
+        app: "smoke",
+        image: "/i/smoke.img",
+        pid: owner.pid,
+        ownerPid: owner.pid,
+        memoryBytes: 256 * 2 ** 20,
+        startedAt: new Date().toISOString(),
+      }),
+    );
+    const env = { QUBESIFY_RUNTIME_DIR: runtime };
+    const listed = await qubesify(["ls", "--json"], env);
+    assert.equal(listed.code, 0, listed.stderr);
+    const [vm] = JSON.parse(listed.stdout);
+    assert.equal(vm.name, "smoke-1");
+    assert.ok(vm.residentBytes > 0, "resident memory comes from /proc");
+    const stopped = await qubesify(["stop", "smoke-1"], env);
+    assert.equal(stopped.code, 0, stopped.stderr);
+    assert.equal(stopped.stdout, "stopped smoke-1\n");
+    assert.equal((await owner.status).signal, "SIGTERM");
+    // With its processes gone, the next ls removes the folder.
+    assert.equal(
+      JSON.parse((await qubesify(["ls", "--json"], env)).stdout).length,
+      0,
+    );
+    assert.deepEqual([...Deno.readDirSync(runtime)], []);
+  } finally {
+    try {
+      owner.kill();
+    } catch {
+      // Already stopped by the test.
+    }
+    await owner.status;
+    await Deno.remove(runtime, { recursive: true });
+  }
+});

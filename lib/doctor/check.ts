@@ -53,6 +53,8 @@ export interface DoctorHost {
     mounts: string;
     meminfo: string;
   };
+  /** Reads /proc and /sys files (undefined when unreadable). */
+  readSystemFile(path: string): Promise<string | undefined>;
   /** Directories searched for C headers. */
   includeDirs?: string[];
   /** Boots a probe guest (see {@linkcode probeGuest}). */

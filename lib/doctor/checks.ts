@@ -402,10 +402,10 @@ export async function checkHugepages(host: DoctorHost): Promise<CheckOutcome> {
   const base = { id: "hugepages", title: "huge pages (--hugepages)" };
   const fix =
     "sudo sysctl vm.nr_hugepages=1024 && sudo mount -t hugetlbfs none /dev/hugepages";
-  const mounts = await Deno.readTextFile(host.files.mounts).catch(() => "");
+  const mounts = await host.readSystemFile(host.files.mounts) ?? "";
   const mountpoint = mounts.split("\n").map((line) => line.split(" "))
     .find((fields) => fields[2] === "hugetlbfs")?.[1];
-  const meminfo = await Deno.readTextFile(host.files.meminfo).catch(() => "");
+  const meminfo = await host.readSystemFile(host.files.meminfo) ?? "";
   const total = Number(/^HugePages_Total:\s+(\d+)/m.exec(meminfo)?.[1] ?? 0);
   const sizeKb = Number(/^Hugepagesize:\s+(\d+) kB/m.exec(meminfo)?.[1] ?? 0);
   if (!mountpoint || total === 0) {

@@ -49,6 +49,7 @@ function host(overrides: Partial<DoctorHost> = {}): DoctorHost {
       meminfo: "/nonexistent/meminfo",
     },
     includeDirs: ["/nonexistent"],
+    readSystemFile: (path) => Deno.readTextFile(path).catch(() => undefined),
     probeGuest: () => {
       throw new Error("no probe expected");
     },

@@ -5,6 +5,7 @@
  */
 import type { AppRecipe } from "../recipe/parse.ts";
 import { probeGuest } from "../vm/accel_probe.ts";
+import { readKernelFile } from "../exec/proc.ts";
 import type { CheckOutcome, DoctorHost } from "./check.ts";
 import {
   checkHugepages,
@@ -111,6 +112,7 @@ export function processHost(): DoctorHost {
       mounts: "/proc/mounts",
       meminfo: "/proc/meminfo",
     },
+    readSystemFile: readKernelFile,
     probeGuest: (options) =>
       probeGuest({ ...options, timeoutMs: PROBE_TIMEOUT_MS }),
   };

@@ -50,6 +50,7 @@ Deno.test("a bare host fails the required checks, warns for the rest", async () 
       meminfo: "/nonexistent",
     },
     includeDirs: [],
+    readSystemFile: () => Promise.resolve(undefined),
     probeGuest: () => Promise.reject(new Error("not reached")),
   };
   const report = await runDoctor({ host: bare, app: smoke });

@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { findExecutable } from "../exec/which.ts";
 import { capture } from "../exec/capture.ts";
+import { isProcessAlive } from "../exec/proc.ts";
 import { createProgress } from "../exec/progress.ts";
 import { runLogged } from "../exec/run_logged.ts";
 import { compareVersions, findVersion } from "../doctor/version.ts";
@@ -348,8 +349,7 @@ async function removeStaleBuilds(dir: string): Promise<void> {
   for await (const entry of Deno.readDir(dir)) {
     const pid = /^\.build-(\d+)-/.exec(entry.name)?.[1];
     if (!pid || !entry.isDirectory) continue;
-    const alive = await Deno.stat(`/proc/${pid}`).then(() => true, () => false);
-    if (!alive) {
+    if (!await isProcessAlive(Number(pid))) {
       await Deno.remove(join(dir, entry.name), { recursive: true });
     }
   }

@@ -5,6 +5,7 @@
  * @module
  */
 import { join } from "node:path";
+import { isProcessAlive } from "../exec/proc.ts";
 
 /** What a running VM records about itself. */
 export interface VmRecord {
@@ -51,9 +52,7 @@ export async function readLiveVmRecords(
       if (typeof record.pid !== "number" || typeof record.image !== "string") {
         continue;
       }
-      if (
-        await Deno.stat(`/proc/${record.pid}`).then(() => true, () => false)
-      ) {
+      if (await isProcessAlive(record.pid)) {
         records.push(record);
       }
     }
@@ -82,7 +81,8 @@ export async function removeDeadVmDirs(runtimeDir: string): Promise<string[]> {
         .then((text) => JSON.parse(text) as Partial<VmRecord>)
         .catch(() => undefined);
       const dead = record
-        ? !await isAlive(record.pid) && !await isAlive(record.ownerPid)
+        ? !await isProcessAlive(record.pid) &&
+          !await isProcessAlive(record.ownerPid)
         : Date.now() - ((await Deno.stat(dir)).mtime?.getTime() ?? 0) >
           SETUP_GRACE_MS;
       if (dead) {
@@ -94,12 +94,4 @@ export async function removeDeadVmDirs(runtimeDir: string): Promise<string[]> {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
   return removed;
-}
-
-/** Whether a process with this pid exists. */
-export async function isAlive(pid: unknown): Promise<boolean> {
-  if (typeof pid !== "number" || !Number.isInteger(pid) || pid <= 0) {
-    return false;
-  }
-  return await Deno.stat(`/proc/${pid}`).then(() => true, () => false);
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { join } from "node:path";
+import { isProcessAlive } from "../exec/proc.ts";
 
 /** CIDs 0–2 are reserved (hypervisor, local, host); ours start higher. */
 export const FIRST_CID = 100;
@@ -61,5 +62,5 @@ async function ownerIsGone(lock: string): Promise<boolean> {
   // A lock being written right now has no pid yet: not stale.
   const pid = Number(text?.trim());
   if (!text || !Number.isInteger(pid) || pid <= 0) return false;
-  return !await Deno.stat(`/proc/${pid}`).then(() => true, () => false);
+  return !await isProcessAlive(pid);
 }

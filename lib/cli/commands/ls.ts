@@ -2,6 +2,7 @@ import { Command } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
 import { formatTable } from "../style.ts";
 import { formatElapsed } from "../../exec/progress.ts";
+import { readKernelFile } from "../../exec/proc.ts";
 import { formatSize } from "../../recipe/size.ts";
 import {
   readLiveVmRecords,
@@ -52,7 +53,7 @@ export function lsCommand(context: CliContext) {
 async function residentBytes(
   pid: VmRecord["pid"],
 ): Promise<number | undefined> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`).catch(() => "");
+  const status = await readKernelFile(`/proc/${pid}/status`) ?? "";
   const kib = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
   return kib === undefined ? undefined : Number(kib) * 1024;
 }

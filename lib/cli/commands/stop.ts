@@ -2,7 +2,8 @@ import { Command } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { sendSignal } from "../../exec/send_signal.ts";
-import { isAlive, readLiveVmRecords } from "../../state/vm_records.ts";
+import { isProcessAlive } from "../../exec/proc.ts";
+import { readLiveVmRecords } from "../../state/vm_records.ts";
 
 /** How long `stop` waits for the owner's graceful shutdown. */
 const GRACEFUL_MS = 30_000;
@@ -27,7 +28,7 @@ export function stopCommand(context: CliContext) {
       }
       // The owning `qubesify run` stops the app gracefully and cleans up;
       // without an owner, QEMU itself is asked to quit.
-      const owner = await isAlive(vm.ownerPid);
+      const owner = await isProcessAlive(vm.ownerPid);
       await sendSignal(owner ? vm.ownerPid : vm.pid, "TERM");
       if (!await waitForExit(vm.pid, GRACEFUL_MS)) {
         await sendSignal(vm.pid, "KILL");
@@ -43,8 +44,8 @@ export function stopCommand(context: CliContext) {
 async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!await isAlive(pid)) return true;
+    if (!await isProcessAlive(pid)) return true;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return !await isAlive(pid);
+  return !await isProcessAlive(pid);
 }
