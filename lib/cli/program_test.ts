@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { buildProgram, runCli } from "./program.ts";
 import type { CliContext } from "./context.ts";
 import type { CommandUnknownOpts } from "@commander-js/extra-typings";
+import { fakeImage } from "../image/_test_images.ts";
+import { setCurrent } from "../image/store.ts";
 
 interface Captured {
   code: number;
@@ -285,6 +287,55 @@ Deno.test("desktop install writes an entry that runs the app; uninstall removes 
       null,
     );
   } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("image gc keeps the newest, the current one and those in use", async () => {
+  const root = await Deno.makeTempDir();
+  let out = "";
+  const context: CliContext = {
+    out: (text) => out += text,
+    err: () => {},
+    color: false,
+    paths: () => ({
+      config: `${root}/config`,
+      data: `${root}/data`,
+      runtime: `${root}/run`,
+    }),
+  };
+  const owner = new Deno.Command("sleep", { args: ["60"] }).spawn();
+  try {
+    const versions = [
+      "20261101T000000Z-aaaaaaaaaaaa",
+      "20261108T000000Z-bbbbbbbbbbbb",
+      "20261115T000000Z-cccccccccccc",
+      "20261122T000000Z-dddddddddddd",
+    ];
+    const paths = [];
+    for (const version of versions) {
+      paths.push(await fakeImage(`${root}/data`, "smoke", version));
+    }
+    await setCurrent(`${root}/data/images/smoke`, versions[1]);
+    await Deno.mkdir(`${root}/run/smoke-1`, { recursive: true });
+    await Deno.writeTextFile(
+      `${root}/run/smoke-1/vm.json`,
+      JSON.stringify({
+        name: "smoke-1",
+        app: "smoke",
+        image: paths[0],
+        pid: owner.pid,
+        ownerPid: owner.pid,
+        memoryBytes: 1,
+        startedAt: new Date().toISOString(),
+      }),
+    );
+    assert.equal(await runCli(["image", "gc", "--keep", "1"], context), 0);
+    assert.equal(out, `removed ${paths[2]}\n1 removed, 3 kept\n`);
+    assert.equal(await runCli(["image", "gc", "--keep", "-1"], context), 2);
+  } finally {
+    owner.kill();
+    await owner.status;
     await Deno.remove(root, { recursive: true });
   }
 });
