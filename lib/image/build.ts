@@ -122,7 +122,8 @@ export async function buildImage(
 
     const rootfs = join(buildDir, mode === "root" ? "rootfs" : "rootfs.tar");
     if (mode === "root") await Deno.mkdir(rootfs);
-    let lastError = "";
+    // The first error line names the cause; later ones only say what failed.
+    let firstError = "";
     const stopHeartbeat = progress.heartbeat(options.heartbeatMs ?? 30_000);
     let code: number | null;
     try {
@@ -143,8 +144,8 @@ export async function buildImage(
         onLine: (line) => {
           if (line.startsWith("I: ")) {
             progress.phase(line.slice(3).replace(/\.\.\.$/, ""));
-          } else if (line.startsWith("E: ")) {
-            lastError = line.slice(3);
+          } else if (line.startsWith("E: ") && !firstError) {
+            firstError = line.slice(3);
           }
         },
       });
@@ -153,7 +154,7 @@ export async function buildImage(
     }
     if (code !== 0) {
       throw new ImageBuildError(
-        `mmdebstrap failed: ${lastError || `exit status ${code}`}`,
+        `mmdebstrap failed: ${firstError || `exit status ${code}`}`,
       );
     }
     const packages = installedPackages(

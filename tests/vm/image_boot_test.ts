@@ -8,7 +8,11 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { buildKernel } from "../../lib/kernel/mod.ts";
-import { ensureImage } from "../../lib/image/mod.ts";
+import {
+  buildImage,
+  ensureImage,
+  ImageBuildError,
+} from "../../lib/image/mod.ts";
 import { bootVm } from "../../lib/vm/boot.ts";
 import type { LaunchSpec } from "../../lib/vm/launch_spec.ts";
 import { findExecutable } from "../../lib/exec/which.ts";
@@ -73,6 +77,7 @@ Deno.test({
         cpus: app.cpus,
         accel: "tcg",
         acpi: false,
+        network: "none",
         spec: { ...spec, hostname: "smoke", display: "none", audio: "none" },
         workDir,
         timeoutMs: 300_000,
@@ -124,4 +129,44 @@ Deno.test({
     assert.deepEqual(result.report, { kind: "exit", status: 127 });
     assert.equal(result.timedOut, false);
   });
+});
+
+Deno.test({
+  name: "an unknown package fails the build clearly and leaves no image behind",
+  ignore: !mmdebstrap || Deno.uid() !== 0,
+}, async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "qubesify-image-fail-" });
+  try {
+    const catalog = await loadCatalog([shippedRecipeDirectory()]);
+    const template = {
+      ...catalog.templates.get("smoke")!,
+      name: "broken",
+      packages: ["qubesify-no-such-package"],
+    };
+    await assert.rejects(
+      buildImage({
+        dataDir,
+        template,
+        uses: { display: false, audio: false },
+        report: () => {},
+        uid: 0,
+        path: PATH,
+      }),
+      (error: Error) => {
+        assert.ok(error instanceof ImageBuildError, String(error));
+        assert.match(
+          error.message,
+          /^mmdebstrap failed: .*qubesify-no-such-package/,
+        );
+        assert.match(error.message, /full log: .*last-failed-build\.log\)$/);
+        return true;
+      },
+    );
+    const left = [...Deno.readDirSync(`${dataDir}/images/broken`)].map((e) =>
+      e.name
+    );
+    assert.deepEqual(left, ["last-failed-build.log"]);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
 });
