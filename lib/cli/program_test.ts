@@ -28,6 +28,24 @@ async function cli(args: string[], color = false): Promise<Captured> {
   return { code, out, err };
 }
 
+/** A context with its state below `root`, collecting stdout only. */
+function quietContextIn(
+  root: string,
+  data: string,
+  out: (text: string) => void,
+): CliContext {
+  return {
+    out,
+    err: () => {},
+    color: false,
+    paths: () => ({
+      config: `${root}/config`,
+      data: `${root}/${data}`,
+      runtime: `${root}/run`,
+    }),
+  };
+}
+
 /** Every command path in the tree, e.g. `["kernel", "build"]`. */
 function commandPaths(): string[][] {
   const program = buildProgram({
@@ -262,16 +280,7 @@ Deno.test("no colour unless the context allows it", async () => {
 Deno.test("desktop install writes an entry that runs the app; uninstall removes it", async () => {
   const root = await Deno.makeTempDir();
   let out = "";
-  const context: CliContext = {
-    out: (text) => out += text,
-    err: () => {},
-    color: false,
-    paths: () => ({
-      config: `${root}/config`,
-      data: `${root}/share/qubesify`,
-      runtime: `${root}/run`,
-    }),
-  };
+  const context = quietContextIn(root, "share/qubesify", (text) => out += text);
   try {
     assert.equal(await runCli(["desktop", "install", "firefox"], context), 0);
     const entry = await Deno.readTextFile(
@@ -294,16 +303,7 @@ Deno.test("desktop install writes an entry that runs the app; uninstall removes 
 Deno.test("image gc keeps the newest, the current one and those in use", async () => {
   const root = await Deno.makeTempDir();
   let out = "";
-  const context: CliContext = {
-    out: (text) => out += text,
-    err: () => {},
-    color: false,
-    paths: () => ({
-      config: `${root}/config`,
-      data: `${root}/data`,
-      runtime: `${root}/run`,
-    }),
-  };
+  const context = quietContextIn(root, "data", (text) => out += text);
   const owner = new Deno.Command("sleep", { args: ["60"] }).spawn();
   try {
     const versions = [

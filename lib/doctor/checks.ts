@@ -337,19 +337,12 @@ async function isSocket(path: string): Promise<boolean> {
   }
 }
 
-/** A Wayland compositor's socket is reachable. */
-export async function checkWayland(host: DoctorHost): Promise<CheckOutcome> {
-  const base = { id: "wayland", title: "Wayland session" };
-  const display = host.waylandDisplay || "wayland-0";
-  const socket = display.startsWith("/")
-    ? display
-    : host.runtimeDir
-    ? join(host.runtimeDir, display)
-    : undefined;
-  const fix = {
-    fedora: "run qubesify inside a Wayland session (GNOME, KDE Plasma, sway)",
-    debian: "run qubesify inside a Wayland session (GNOME, KDE Plasma, sway)",
-  };
+/** The outcome of finding a UNIX socket some other program serves. */
+async function socketOutcome(
+  base: { id: string; title: string },
+  socket: string | undefined,
+  fix: Fix,
+): Promise<CheckOutcome> {
   if (!socket) {
     return {
       ...base,
@@ -369,32 +362,30 @@ export async function checkWayland(host: DoctorHost): Promise<CheckOutcome> {
   return { ...base, finding: "ok", detail: socket };
 }
 
+/** A Wayland compositor's socket is reachable. */
+export function checkWayland(host: DoctorHost): Promise<CheckOutcome> {
+  const display = host.waylandDisplay || "wayland-0";
+  const fix = "run qubesify inside a Wayland session (GNOME, KDE Plasma, sway)";
+  return socketOutcome(
+    { id: "wayland", title: "Wayland session" },
+    display.startsWith("/")
+      ? display
+      : host.runtimeDir && join(host.runtimeDir, display),
+    { fedora: fix, debian: fix },
+  );
+}
+
 /** The pipewire-pulse (or PulseAudio) socket is reachable. */
-export async function checkPulse(host: DoctorHost): Promise<CheckOutcome> {
-  const base = { id: "pulse", title: "pipewire-pulse (app sound)" };
-  const fix = {
-    fedora: "systemctl --user enable --now pipewire-pulse.socket",
-    debian:
-      "sudo apt install pipewire-pulse && systemctl --user enable --now pipewire-pulse.socket",
-  };
-  if (!host.runtimeDir) {
-    return {
-      ...base,
-      finding: "missing",
-      detail: "XDG_RUNTIME_DIR is not set",
-      fix,
-    };
-  }
-  const socket = join(host.runtimeDir, "pulse", "native");
-  if (!await isSocket(socket)) {
-    return {
-      ...base,
-      finding: "missing",
-      detail: `no socket at ${socket}`,
-      fix,
-    };
-  }
-  return { ...base, finding: "ok", detail: socket };
+export function checkPulse(host: DoctorHost): Promise<CheckOutcome> {
+  return socketOutcome(
+    { id: "pulse", title: "pipewire-pulse (app sound)" },
+    host.runtimeDir && join(host.runtimeDir, "pulse", "native"),
+    {
+      fedora: "systemctl --user enable --now pipewire-pulse.socket",
+      debian:
+        "sudo apt install pipewire-pulse && systemctl --user enable --now pipewire-pulse.socket",
+    },
+  );
 }
 
 /** hugetlbfs is mounted and huge pages are reserved. */

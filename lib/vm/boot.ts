@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import type { ControlReport } from "./control_report.ts";
 import { openControlSession, readKeeping } from "./control_channel.ts";
+import { acceptOne, closeQuietly } from "./one_connection.ts";
 import {
   encodeLaunchSpec,
   frameLaunchSpec,
@@ -143,25 +144,5 @@ export async function bootVm(options: BootOptions): Promise<BootResult> {
     for (const socket of [controlSocket, appSocket]) {
       await Deno.remove(socket).catch(() => {});
     }
-  }
-}
-
-async function acceptOne(
-  listener: Deno.UnixListener,
-): Promise<Deno.UnixConn | undefined> {
-  try {
-    return await listener.accept();
-  } catch {
-    return undefined;
-  } finally {
-    closeQuietly(listener);
-  }
-}
-
-function closeQuietly(resource: { close(): void }): void {
-  try {
-    resource.close();
-  } catch {
-    // Already closed.
   }
 }

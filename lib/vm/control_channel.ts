@@ -7,6 +7,7 @@
  * @module
  */
 import { type ControlReport, parseControlReport } from "./control_report.ts";
+import { acceptOne, closeQuietly } from "./one_connection.ts";
 
 /** Bytes of guest output kept; a well-behaved init writes one short line. */
 const KEEP_BYTES = 4096;
@@ -50,19 +51,6 @@ export function openControlSession(
   };
 }
 
-async function acceptOne(
-  listener: Deno.UnixListener,
-): Promise<Deno.UnixConn | undefined> {
-  try {
-    return await listener.accept();
-  } catch {
-    return undefined;
-  } finally {
-    // One VM, one connection: nobody else gets to talk to this guest.
-    closeQuietly(listener);
-  }
-}
-
 /** Reads until EOF, keeping the first `limit` bytes and draining the rest. */
 export async function readKeeping(
   connection: Deno.Conn,
@@ -87,13 +75,5 @@ async function writeAll(connection: Deno.Conn, bytes: Uint8Array) {
   let offset = 0;
   while (offset < bytes.length) {
     offset += await connection.write(bytes.subarray(offset));
-  }
-}
-
-function closeQuietly(resource: { close(): void }): void {
-  try {
-    resource.close();
-  } catch {
-    // Already closed.
   }
 }
