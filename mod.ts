@@ -1,7 +1,8 @@
 /**
  * qubesify: run desktop applications in disposable QEMU micro VMs, shown on
  * the host's Wayland desktop. This module is the library behind the
- * `qubesify` command: recipes, host checks, state paths and the CLI itself.
+ * `qubesify` command: recipes, host checks, kernel and template builds,
+ * booting VMs, state paths and the CLI itself.
  *
  * @example
  * ```ts
@@ -16,9 +17,10 @@ export { buildProgram, runCli, VERSION } from "./lib/cli/program.ts";
 export { type CliContext, processContext } from "./lib/cli/context.ts";
 export * from "./lib/recipe/mod.ts";
 export * from "./lib/doctor/mod.ts";
+export * from "./lib/kernel/mod.ts";
+export * from "./lib/image/mod.ts";
+export * from "./lib/vm/mod.ts";
+export * from "./lib/schedule/mod.ts";
+export * from "./lib/desktop/mod.ts";
 export * from "./lib/state/paths.ts";
-export {
-  type GuestProbeOptions,
-  type GuestProbeResult,
-  probeGuest,
-} from "./lib/vm/accel_probe.ts";
+export * from "./lib/state/vm_records.ts";

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256File } from "../fs/sha256_file.ts";
 import { join } from "node:path";
 import { findExecutable } from "../exec/which.ts";
 import { capture } from "../exec/capture.ts";
@@ -336,13 +336,6 @@ async function tool(
     );
   }
   return output;
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  using file = await Deno.open(path);
-  for await (const chunk of file.readable) hash.update(chunk);
-  return hash.digest("hex");
 }
 
 /** Removes `.build-<pid>-…` folders whose build process is gone. */

@@ -6,6 +6,8 @@
  * @module
  */
 
+// Matching control characters is the point here.
+// deno-lint-ignore no-control-regex
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/g;
 
 /** A streaming filter: feed it guest bytes, get printable text back. */

@@ -1,0 +1,30 @@
+/**
+ * The error every failed kernel build ends in.
+ *
+ * @module
+ */
+
+/**
+ * A kernel build that cannot go on. `message` is one line; `details` holds
+ * what a person needs to fix it (install lines, options that did not stick,
+ * the end of the build log).
+ */
+export class KernelBuildError extends Error {
+  /** Extra lines shown below the message. */
+  readonly details: readonly string[];
+  /** Creates the error with a one-line message and optional detail lines. */
+  constructor(message: string, details: readonly string[] = []) {
+    super(message);
+    this.name = "KernelBuildError";
+    this.details = details;
+  }
+}
+
+/** The build was interrupted (Ctrl-C or SIGTERM) and cleaned up. */
+export class KernelBuildAborted extends Error {
+  /** Creates the error. */
+  constructor() {
+    super("kernel build interrupted; nothing was cached");
+    this.name = "KernelBuildAborted";
+  }
+}
