@@ -59,9 +59,12 @@ export function shrinkArgs(image: string): string[] {
   return ["-f", "-M", image];
 }
 
-/** Reads the new size in bytes from resize2fs's closing line. */
+/**
+ * Reads the size in bytes from resize2fs's closing line: the new size, or
+ * the unchanged one when the filesystem was already at its minimum.
+ */
 export function parseResizedBytes(output: string): number | undefined {
-  const match = /is now (\d+) \((\d+)k\) blocks long/.exec(output);
+  const match = /is (?:now|already) (\d+) \((\d+)k\) blocks long/.exec(output);
   return match ? Number(match[1]) * Number(match[2]) * 1024 : undefined;
 }
 
