@@ -54,6 +54,12 @@ Deno.test("resize2fs's closing line gives the new size", () => {
     "The filesystem on /b/image.img is now 40000 (4k) blocks long.\n\n";
   assert.equal(parseResizedBytes(output), 40000 * 4096);
   assert.equal(
+    parseResizedBytes(
+      "The filesystem is already 308480 (4k) blocks long.  Nothing to do!\n",
+    ),
+    308480 * 4096,
+  );
+  assert.equal(
     parseResizedBytes("resize2fs: No space left on device"),
     undefined,
   );
