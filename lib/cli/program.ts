@@ -23,6 +23,7 @@ import { proxyCommand } from "./commands/proxy.ts";
 import { relayCommand } from "./commands/relay.ts";
 import { scheduleCommand } from "./commands/schedule.ts";
 import { desktopCommand } from "./commands/desktop.ts";
+import { netCommand } from "./commands/net.ts";
 
 /** The version printed by `qubesify --version`. */
 export const VERSION = "0.1.0";
@@ -48,6 +49,7 @@ export function buildProgram(context: CliContext): Command {
     relayCommand(context),
     scheduleCommand(context),
     desktopCommand(context),
+    netCommand(context),
   ];
   for (const child of children) program.addCommand(child);
   configureTree(program, context);

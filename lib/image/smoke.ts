@@ -36,7 +36,7 @@ export async function smokeTest(
       cpus: 1,
       accel: options.accel,
       acpi: false,
-      network: "none",
+      network: { mode: "none" },
       spec: {
         hostname: "smoke-test",
         user: "user",

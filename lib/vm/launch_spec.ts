@@ -33,6 +33,8 @@ export interface LaunchSpec {
   audio: "none" | "playback" | "duplex";
   /** waypipe compression, identical on both ends (see DESIGN.md). */
   waypipeCompress?: string;
+  /** Replaces the image's resolv.conf (networks other than QEMU's user NAT). */
+  nameserver?: string;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -63,6 +65,7 @@ export function encodeLaunchSpec(spec: LaunchSpec): string {
     `QUBESIFY_EGRESS_PORT=${SERVICE_PORTS.egress}`,
     `QUBESIFY_CONTROL_PORT=${SERVICE_PORTS.control}`,
     `QUBESIFY_WAYPIPE_COMPRESS=${shellQuote(spec.waypipeCompress ?? "lz4")}`,
+    `QUBESIFY_NAMESERVER=${shellQuote(spec.nameserver ?? "")}`,
     "qubesify_app_env() {",
     "  :",
   ];

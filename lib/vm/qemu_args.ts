@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { guestIpParameter } from "../net/tap_network.ts";
+
 /** Name of the virtio-serial port the guest init reports on. */
 export const CONTROL_PORT_NAME = "org.qubesify.control";
 
@@ -35,13 +37,30 @@ export interface MicroVm {
    */
   controlSocket: string;
   /** The guest's network (`none`: no NIC at all). */
-  network: "none" | "user";
+  network: VmNetwork;
   /** A kernel vhost-vsock device with this guest CID, when set. */
   vsockCid?: number;
 }
 
+/**
+ * `user`: QEMU's user-mode NAT; `tap`: a pre-created TAP device on the
+ * qubesify bridge (see `qubesify net setup`).
+ */
+export type VmNetwork =
+  | { mode: "none" }
+  | { mode: "user" }
+  | { mode: "tap"; device: string };
+
 /** Guest address in QEMU's user network (its DHCP hands out the same). */
 const USER_NET_IP = "ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off";
+
+function netdevArgs(network: VmNetwork): string[] {
+  if (network.mode === "none") return [];
+  const netdev = network.mode === "user"
+    ? "user,id=net0"
+    : `tap,id=net0,ifname=${network.device},script=no,downscript=no`;
+  return ["-netdev", netdev, "-device", "virtio-net-device,netdev=net0"];
+}
 
 /** The guest kernel's command line. */
 export function kernelCmdline(vm: Pick<MicroVm, "acpi" | "network">): string {
@@ -58,7 +77,8 @@ export function kernelCmdline(vm: Pick<MicroVm, "acpi" | "network">): string {
     // Without ACPI tables the kernel need not look for them.
     ...(vm.acpi ? [] : ["acpi=off"]),
     // The kernel configures the NIC itself: no network tools in the guest.
-    ...(vm.network === "user" ? [USER_NET_IP] : []),
+    ...(vm.network.mode === "user" ? [USER_NET_IP] : []),
+    ...(vm.network.mode === "tap" ? [guestIpParameter(vm.network.device)] : []),
     "quiet",
   ].join(" ");
 }
@@ -104,9 +124,7 @@ export function qemuArgs(vm: MicroVm): string[] {
     `socket,id=control,path=${vm.controlSocket}`,
     "-device",
     `virtserialport,chardev=control,name=${CONTROL_PORT_NAME}`,
-    ...(vm.network === "user"
-      ? ["-netdev", "user,id=net0", "-device", "virtio-net-device,netdev=net0"]
-      : []),
+    ...netdevArgs(vm.network),
     ...(vm.vsockCid === undefined
       ? []
       : ["-device", `vhost-vsock-device,guest-cid=${vm.vsockCid}`]),

@@ -11,7 +11,7 @@ const VM: MicroVm = {
   serialLog: "/r/serial.log",
   appSocket: "/r/app.sock",
   controlSocket: "/r/control.sock",
-  network: "none",
+  network: { mode: "none" },
 };
 
 Deno.test("TCG micro VM without ACPI", () => {
@@ -63,7 +63,7 @@ Deno.test("KVM with ACPI, two CPUs, 2G, user networking and kernel vsock", () =>
     acpi: true,
     cpus: 2,
     memoryBytes: 2 * 2 ** 30,
-    network: "user",
+    network: { mode: "user" },
     vsockCid: 105,
   });
   assert.deepEqual(args.slice(0, 10), [
@@ -91,7 +91,21 @@ Deno.test("KVM with ACPI, two CPUs, 2G, user networking and kernel vsock", () =>
     "console=ttyS0 root=/dev/vda rootfstype=ext4 ro init=/usr/lib/qubesify/init reboot=t panic=-1 ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off quiet",
   );
   assert.equal(
-    kernelCmdline({ acpi: true, network: "none" }),
+    kernelCmdline({ acpi: true, network: { mode: "none" } }),
     "console=ttyS0 root=/dev/vda rootfstype=ext4 ro init=/usr/lib/qubesify/init reboot=t panic=-1 quiet",
+  );
+});
+
+Deno.test("a TAP device on the qubesify bridge, configured by ip=", () => {
+  const args = qemuArgs({ ...VM, network: { mode: "tap", device: "qs-tap2" } });
+  assert.deepEqual(args.slice(-4), [
+    "-netdev",
+    "tap,id=net0,ifname=qs-tap2,script=no,downscript=no",
+    "-device",
+    "virtio-net-device,netdev=net0",
+  ]);
+  assert.match(
+    args[args.indexOf("-append") + 1],
+    / acpi=off ip=10\.233\.0\.12::10\.233\.0\.1:255\.255\.255\.0::eth0:off quiet$/,
   );
 });

@@ -13,6 +13,9 @@ import {
 } from "../state/vm_records.ts";
 import { bootVm } from "./boot.ts";
 import type { ControlReport } from "./control_report.ts";
+import { acquireHugepageCopy, releaseHugepageCopy } from "./hugepages.ts";
+import type { VmNetwork } from "./qemu_args.ts";
+import { TAP_NETWORK } from "../net/tap_network.ts";
 
 /** Everything {@linkcode runApp} needs, already resolved and built. */
 export interface RunAppOptions {
@@ -26,6 +29,8 @@ export interface RunAppOptions {
   kernel: string;
   /** Template image. */
   image: string;
+  /** The guest's network, resolved (a TAP device is claimed by the caller). */
+  network: VmNetwork;
   /** Accelerator. */
   accel: "kvm" | "tcg";
   /** `<runtime>`: VM folders are created inside it. */
@@ -36,6 +41,12 @@ export interface RunAppOptions {
   signal?: AbortSignal;
   /** Called with the VM's name once its folder exists. */
   onNamed?: (name: string) => void;
+  /**
+   * Boot from a copy of the template in this hugetlbfs folder, shared with
+   * the other VMs of the same image; fails before booting when huge pages
+   * are not available.
+   */
+  hugepages?: { dir: string };
 }
 
 /** How the VM ended. */
@@ -59,16 +70,24 @@ export async function runApp(options: RunAppOptions): Promise<RunAppResult> {
   await removeDeadVmDirs(options.runtimeDir);
   const { name, dir } = await createVmDir(options.runtimeDir, options.app.name);
   options.onNamed?.(name);
+  const hugepages = options.hugepages && {
+    hugetlbfsDir: options.hugepages.dir,
+    runtimeDir: options.runtimeDir,
+    vmName: name,
+  };
   try {
+    const rootImage = hugepages
+      ? await acquireHugepageCopy({ ...hugepages, image: options.image })
+      : options.image;
     const result = await bootVm({
       qemu: options.qemu,
       kernel: options.kernel,
-      rootImage: options.image,
+      rootImage,
       memoryBytes: options.app.memory,
       cpus: options.app.cpus,
       accel: options.accel,
       acpi: false,
-      network: options.app.network.mode === "user" ? "user" : "none",
+      network: options.network,
       spec: {
         hostname: name,
         user: options.app.user,
@@ -76,6 +95,9 @@ export async function runApp(options: RunAppOptions): Promise<RunAppResult> {
         env: options.app.env,
         display: options.app.display,
         audio: options.app.audio,
+        nameserver: options.network.mode === "tap"
+          ? TAP_NETWORK.nameserver
+          : undefined,
       },
       workDir: dir,
       signal: options.signal,
@@ -104,6 +126,9 @@ export async function runApp(options: RunAppOptions): Promise<RunAppResult> {
       serialTail: serial.split("\n").slice(-15).join("\n"),
     };
   } finally {
+    // Before the folder goes: the VM's marker in it keeps the copy alive.
+    // A copy left by a failed release goes with the next --hugepages run.
+    if (hugepages) await releaseHugepageCopy(hugepages).catch(() => {});
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }

@@ -77,7 +77,7 @@ Deno.test({
         cpus: app.cpus,
         accel: "tcg",
         acpi: false,
-        network: "none",
+        network: { mode: "none" },
         spec: { ...spec, hostname: "smoke", display: "none", audio: "none" },
         workDir,
         timeoutMs: 300_000,

@@ -24,7 +24,16 @@ import {
 import { findExecutable } from "../../exec/which.ts";
 import { chooseAccel } from "../../vm/accel.ts";
 import { runApp } from "../../vm/run_app.ts";
+import {
+  DEFAULT_HUGETLBFS_DIR,
+  findHugetlbfsDir,
+  HugepagesUnavailableError,
+} from "../../vm/hugepages.ts";
 import { createSanitizer } from "../../vm/sanitize.ts";
+import { claimFirstFree } from "../../vm/claim.ts";
+import type { VmNetwork } from "../../vm/qemu_args.ts";
+import { deviceExists, TAP_NETWORK, tapDevice } from "../../net/mod.ts";
+import { join } from "node:path";
 
 /** `qubesify run <app> [-- args]`: start an app in a disposable micro VM. */
 export function runCommand(context: CliContext) {
@@ -101,6 +110,7 @@ export function runCommand(context: CliContext) {
         const accel = await chooseAccel({ qemu });
         if (accel.warning) context.err(`warning: ${accel.warning}\n`);
         const sanitize = createSanitizer();
+        const network = await claimNetwork(app, paths.runtime);
         const result = await runApp({
           app,
           args,
@@ -108,10 +118,14 @@ export function runCommand(context: CliContext) {
           kernel,
           image,
           accel: accel.accel,
+          network: network.network,
           runtimeDir: paths.runtime,
           signal,
           onAppOutput: (bytes) => context.out(sanitize(bytes)),
-        });
+          hugepages: options.hugepages
+            ? { dir: await findHugetlbfsDir() ?? DEFAULT_HUGETLBFS_DIR }
+            : undefined,
+        }).catch(asCliError).finally(network.release);
         if (result.report.kind === "exit") return result.report.status;
         const why = result.report.kind === "fail"
           ? `the guest could not start the app: ${result.report.reason}`
@@ -146,16 +160,56 @@ function refuseWhatIsNotBuiltYet(
   if (app.audio !== "none") {
     throw missing(`${app.name} plays sound (audio: ${app.audio}); audio`);
   }
-  if (app.network.mode === "tap" || app.network.mode === "proxy") {
+  if (app.network.mode === "proxy") {
     throw missing(`network: ${app.network.mode}`);
   }
   if (app.persist !== "none") throw missing(`persist: ${app.persist}`);
-  if (options.hugepages) throw missing("--hugepages");
   if (options.vsock !== "auto") throw missing(`--vsock ${options.vsock}`);
 }
 
+/**
+ * The VM's network; for `tap`, a free pre-created TAP device (the recipe's
+ * own, or the first free `qs-tapN`), held until the VM ends.
+ */
+async function claimNetwork(
+  app: AppRecipe,
+  runtimeDir: string,
+): Promise<{ network: VmNetwork; release: () => Promise<void> }> {
+  const none = async () => {};
+  if (app.network.mode === "user") {
+    return { network: { mode: "user" }, release: none };
+  }
+  if (app.network.mode !== "tap") {
+    return { network: { mode: "none" }, release: none };
+  }
+  const pinned = app.network.tap;
+  const claim = await claimFirstFree({
+    dir: join(runtimeDir, "taps"),
+    pid: Deno.pid,
+    candidates: pinned
+      ? [pinned]
+      : Array.from({ length: TAP_NETWORK.maxDevices }, (_, index) =>
+        tapDevice(index)),
+    usable: deviceExists,
+  });
+  if (!claim) {
+    throw new CliError(
+      pinned
+        ? `qubesify run: TAP device ${pinned} does not exist or another VM uses it`
+        : "qubesify run: no free TAP device; create more with `sudo qubesify net setup --apply --devices N`",
+    );
+  }
+  return {
+    network: { mode: "tap", device: claim.name },
+    release: claim.release,
+  };
+}
+
 function asCliError(error: unknown): never {
-  if (error instanceof ImageBuildError || error instanceof KernelBuildError) {
+  if (
+    error instanceof ImageBuildError || error instanceof KernelBuildError ||
+    error instanceof HugepagesUnavailableError
+  ) {
     throw new CliError(`qubesify run: ${error.message}`);
   }
   throw error;
