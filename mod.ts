@@ -22,5 +22,6 @@ export * from "./lib/image/mod.ts";
 export * from "./lib/vm/mod.ts";
 export * from "./lib/schedule/mod.ts";
 export * from "./lib/desktop/mod.ts";
+export * from "./lib/net/mod.ts";
 export * from "./lib/state/paths.ts";
 export * from "./lib/state/vm_records.ts";

@@ -183,7 +183,14 @@ Deno.test("run refuses what later milestones bring, before building anything", a
       ["run", "firefox"],
       /firefox shows windows \(display: wayland\); the display transport is not available/,
     ],
-    [["run", "smoke", "--vsock", "user"], /--vsock user is not available/],
+    [
+      ["run", "smoke", "--vsock", "user"],
+      /--vsock user \(the user-space vsock backend\) is not available/,
+    ],
+    [
+      ["run", "smoke", "--vsock", "kernel"],
+      /--vsock kernel needs \/dev\/vhost-vsock/,
+    ],
   ];
   for (const [args, message] of cases) {
     const { code, err } = await cli(args);

@@ -8,6 +8,11 @@
  * `nonblocking` FFI call runs on a pool thread, so errno is read through
  * `__errno_location` right after the failing call, on the same thread.
  *
+ * Addresses are plain numbers (`usize`) and mapped memory is reached with
+ * memcpy, never through `Deno.UnsafePointer`/`UnsafePointerView`: those
+ * need the unscoped `ffi` permission, while calling symbols needs only
+ * `ffi` for the library's path, which is all the orchestrator is given.
+ *
  * @module
  */
 
@@ -47,13 +52,24 @@ const SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
   ftruncate: { parameters: ["i32", "i64"], result: "i32" },
   mmap: {
-    parameters: ["pointer", "usize", "i32", "i32", "i32", "i64"],
-    result: "pointer",
+    parameters: ["usize", "usize", "i32", "i32", "i32", "i64"],
+    result: "usize",
   },
-  munmap: { parameters: ["pointer", "usize"], result: "i32" },
+  munmap: { parameters: ["usize", "usize"], result: "i32" },
   rename: { parameters: ["buffer", "buffer"], result: "i32" },
   unlink: { parameters: ["buffer"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
+  __errno_location: { parameters: [], result: "usize" },
+  // memcpy in both directions between JS buffers and raw addresses.
+  copyToAddress: {
+    name: "memcpy",
+    parameters: ["usize", "buffer", "usize"],
+    result: "usize",
+  },
+  copyFromAddress: {
+    name: "memcpy",
+    parameters: ["buffer", "usize", "usize"],
+    result: "usize",
+  },
 } as const;
 
 /** Names of the errno values a caller may want to tell apart. */
@@ -110,16 +126,23 @@ export interface Libc extends Disposable {
   close(fd: number): void;
   /** ftruncate(2). */
   ftruncate(fd: number, length: number): void;
-  /** mmap(2) at an address of the kernel's choice. */
+  /** mmap(2) at an address of the kernel's choice; returns the address. */
   mmap(
     length: number,
     prot: number,
     flags: number,
     fd: number,
     offset: number,
-  ): Deno.PointerObject;
+  ): bigint;
   /** munmap(2). */
-  munmap(address: Deno.PointerObject, length: number): void;
+  munmap(address: bigint, length: number): void;
+  /**
+   * Copies `bytes` to `address + offset`, which must be mapped writable
+   * for all of them: a wrong address crashes the process.
+   */
+  writeMemory(address: bigint, offset: number, bytes: Uint8Array): void;
+  /** Fills `into` from `address + offset` (mapped readable). */
+  readMemory(address: bigint, offset: number, into: Uint8Array): void;
   /** rename(2). */
   rename(from: string, to: string): void;
   /** unlink(2). */
@@ -128,7 +151,7 @@ export interface Libc extends Disposable {
   [Symbol.dispose](): void;
 }
 
-/** (void *) -1 as Deno reports a pointer's value. */
+/** (void *) -1 as an unsigned 64-bit address. */
 const MAP_FAILED = 0xffff_ffff_ffff_ffffn;
 
 /**
@@ -149,8 +172,9 @@ export function openLibc(): Libc {
   const lib = Deno.dlopen(path, SYMBOLS);
   const s = lib.symbols;
   const errno = () => {
-    const location = s.__errno_location();
-    return location ? new Deno.UnsafePointerView(location).getInt32() : 0;
+    const value = new Int32Array(1);
+    s.copyFromAddress(value, BigInt(s.__errno_location()), 4n);
+    return value[0];
   };
   const check = (result: number, call: string, subject?: string) => {
     if (result === -1) throw new LibcError(call, errno(), subject);
@@ -167,23 +191,28 @@ export function openLibc(): Libc {
       check(s.ftruncate(fd, BigInt(length)), "ftruncate");
     },
     mmap(length, prot, flags, fd, offset) {
-      const address = s.mmap(
-        null,
-        BigInt(length),
-        prot,
-        flags,
-        fd,
-        BigInt(offset),
+      const address = BigInt(
+        s.mmap(0n, BigInt(length), prot, flags, fd, BigInt(offset)),
       );
-      if (
-        address === null || Deno.UnsafePointer.value(address) === MAP_FAILED
-      ) {
-        throw new LibcError("mmap", errno());
-      }
+      if (address === MAP_FAILED) throw new LibcError("mmap", errno());
       return address;
     },
     munmap(address, length) {
       check(s.munmap(address, BigInt(length)), "munmap");
+    },
+    writeMemory(address, offset, bytes) {
+      s.copyToAddress(
+        address + BigInt(offset),
+        bytes,
+        BigInt(bytes.byteLength),
+      );
+    },
+    readMemory(address, offset, into) {
+      s.copyFromAddress(
+        into,
+        address + BigInt(offset),
+        BigInt(into.byteLength),
+      );
     },
     rename(from, to) {
       check(s.rename(cString(from), cString(to)), "rename", from);
@@ -195,17 +224,6 @@ export function openLibc(): Libc {
       lib.close();
     },
   };
-}
-
-/**
- * A view of `length` bytes of mapped memory. Valid only until the memory is
- * unmapped: touching it after munmap crashes the process.
- */
-export function mappedBytes(
-  address: Deno.PointerObject,
-  length: number,
-): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(address, length));
 }
 
 function cString(text: string): Uint8Array<ArrayBuffer> {

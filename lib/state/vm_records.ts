@@ -21,6 +21,8 @@ export interface VmRecord {
   ownerPid: number;
   /** Configured guest memory. */
   memoryBytes: number;
+  /** The guest's vsock CID, when it has a kernel vsock device. */
+  cid?: number;
   /** When it started (ISO 8601). */
   startedAt: string;
 }
@@ -73,7 +75,8 @@ export async function removeDeadVmDirs(runtimeDir: string): Promise<string[]> {
   const removed: string[] = [];
   try {
     for await (const entry of Deno.readDir(runtimeDir)) {
-      if (!entry.isDirectory) continue;
+      // Dot folders hold shared state (claims), never a VM.
+      if (!entry.isDirectory || entry.name.startsWith(".")) continue;
       const dir = join(runtimeDir, entry.name);
       const record = await Deno.readTextFile(
         vmRecordPath(runtimeDir, entry.name),

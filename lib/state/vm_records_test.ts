@@ -56,9 +56,17 @@ Deno.test("folders of dead VMs are removed, live and young ones stay", async () 
     await write("owner-alive", gone, Deno.pid);
     await write("qemu-alive", Deno.pid, gone);
     await Deno.mkdir(`${runtime}/setting-up`);
+    // Shared state in a dot folder is never a VM, however old.
+    await Deno.mkdir(`${runtime}/.claims`);
+    await Deno.utime(`${runtime}/.claims`, 0, 0);
     assert.deepEqual(await removeDeadVmDirs(runtime), ["dead"]);
     const left = [...Deno.readDirSync(runtime)].map((e) => e.name).sort();
-    assert.deepEqual(left, ["owner-alive", "qemu-alive", "setting-up"]);
+    assert.deepEqual(left, [
+      ".claims",
+      "owner-alive",
+      "qemu-alive",
+      "setting-up",
+    ]);
   } finally {
     await Deno.remove(runtime, { recursive: true });
   }

@@ -27,7 +27,6 @@ import {
   type Libc,
   LibcError,
   MAP_SHARED,
-  mappedBytes,
   O_CLOEXEC,
   O_CREAT,
   O_EXCL,
@@ -174,7 +173,7 @@ export function hugepagesFixMessage(problem: HugepagesProblem): string {
   return `--hugepages: ${reasons.join(", ")}; the template image ` +
     `${basename(problem.image)} (${mib(problem.imageBytes)}) needs ` +
     `${needed} huge pages of ${mib(pageBytes)}. To fix it, run:\n` +
-    commands.map((command) => `  ${command}\n`).join("");
+    commands.map((command) => `  ${command}`).join("\n");
 }
 
 function mib(bytes: number): string {
@@ -250,6 +249,9 @@ export interface HugepageCopyOptions {
 /** Bytes mapped at once: large images are copied in windows of this size. */
 const WINDOW_BYTES = 64 * 2 ** 20;
 
+/** Bytes read from the image before they are copied into the mapping. */
+const CHUNK_BYTES = 4 * 2 ** 20;
+
 /** Registrations of copies in the runtime folder start with this. */
 const REGISTRATION_PREFIX = ".hugepages-";
 
@@ -298,7 +300,7 @@ export async function acquireHugepageCopy(
       `--hugepages: hugetlbfs at ${options.hugetlbfsDir} has pages of ` +
         `${mib(pageBytes)}, not the default ${mib(pool.pageBytes)}; mount ` +
         `one with default-size pages:\n  sudo mount -t hugetlbfs none ` +
-        `${DEFAULT_HUGETLBFS_DIR}\n`,
+        DEFAULT_HUGETLBFS_DIR,
     );
   }
   const marker = markerPath(options);
@@ -473,6 +475,7 @@ async function copyIntoHugepages(
     Math.floor(WINDOW_BYTES / pageBytes) * pageBytes,
   );
   using source = await Deno.open(image, { read: true });
+  const chunk = new Uint8Array(CHUNK_BYTES);
   // O_EXCL: a partial copy left over is removed by the sweep, not reused.
   const fd = libc.open(target, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o600);
   try {
@@ -489,13 +492,15 @@ async function copyIntoHugepages(
         offset,
       );
       try {
-        const bytes = mappedBytes(address, length);
         const wanted = Math.min(length, imageBytes - offset);
         for (let filled = 0; filled < wanted;) {
-          const read = await source.read(bytes.subarray(filled, wanted));
+          const read = await source.read(
+            chunk.subarray(0, Math.min(chunk.length, wanted - filled)),
+          );
           if (read === null) {
             throw new Error(`${image} shrank while it was being copied`);
           }
+          libc.writeMemory(address, filled, chunk.subarray(0, read));
           filled += read;
         }
       } finally {

@@ -92,7 +92,7 @@ Deno.test("the fix message names the pages this image needs", () => {
       "huge pages of 2 MiB. To fix it, run:\n" +
       "  sudo sysctl vm.nr_hugepages=51\n" +
       "  sudo mkdir -p /dev/hugepages\n" +
-      "  sudo mount -t hugetlbfs none /dev/hugepages\n",
+      "  sudo mount -t hugetlbfs none /dev/hugepages",
   );
   // Pages others use stay in the pool: 64 - 32 available = 32 in use.
   assert.equal(
@@ -105,7 +105,7 @@ Deno.test("the fix message names the pages this image needs", () => {
     }),
     "--hugepages: 32 of 64 huge pages are free; the template image i.img " +
       "(80 MiB) needs 40 huge pages of 2 MiB. To fix it, run:\n" +
-      "  sudo sysctl vm.nr_hugepages=72\n",
+      "  sudo sysctl vm.nr_hugepages=72",
   );
 });
 

@@ -31,6 +31,8 @@ export interface RunAppOptions {
   image: string;
   /** The guest's network, resolved (a TAP device is claimed by the caller). */
   network: VmNetwork;
+  /** A kernel vsock device with this CID (claimed by the caller). */
+  vsockCid?: number;
   /** Accelerator. */
   accel: "kvm" | "tcg";
   /** `<runtime>`: VM folders are created inside it. */
@@ -88,6 +90,7 @@ export async function runApp(options: RunAppOptions): Promise<RunAppResult> {
       accel: options.accel,
       acpi: false,
       network: options.network,
+      vsockCid: options.vsockCid,
       spec: {
         hostname: name,
         user: options.app.user,
@@ -109,6 +112,7 @@ export async function runApp(options: RunAppOptions): Promise<RunAppResult> {
           image: options.image,
           pid,
           ownerPid: Deno.pid,
+          cid: options.vsockCid,
           memoryBytes: options.app.memory,
           startedAt: new Date().toISOString(),
         };

@@ -31,6 +31,7 @@ import {
 } from "../../vm/hugepages.ts";
 import { createSanitizer } from "../../vm/sanitize.ts";
 import { claimFirstFree } from "../../vm/claim.ts";
+import { claimCid } from "../../vm/cid.ts";
 import type { VmNetwork } from "../../vm/qemu_args.ts";
 import { deviceExists, TAP_NETWORK, tapDevice } from "../../net/mod.ts";
 import { join } from "node:path";
@@ -69,6 +70,7 @@ export function runCommand(context: CliContext) {
       }
       const { app, template } = resolved;
       refuseWhatIsNotBuiltYet(app, options);
+      const useKernelVsock = await wantsKernelVsock(options.vsock);
       const path = Deno.env.get("PATH") ?? "/usr/bin:/bin";
       const qemu = await findExecutable("qemu-system-x86_64", path);
       if (!qemu) {
@@ -111,6 +113,16 @@ export function runCommand(context: CliContext) {
         if (accel.warning) context.err(`warning: ${accel.warning}\n`);
         const sanitize = createSanitizer();
         const network = await claimNetwork(app, paths.runtime);
+        const vsock = useKernelVsock
+          ? await claimCid({
+            dir: join(paths.runtime, CLAIMS, "cids"),
+            pid: Deno.pid,
+          })
+            .catch(async (error) => {
+              await network.release();
+              throw error;
+            })
+          : undefined;
         const result = await runApp({
           app,
           args,
@@ -119,13 +131,17 @@ export function runCommand(context: CliContext) {
           image,
           accel: accel.accel,
           network: network.network,
+          vsockCid: vsock?.cid,
           runtimeDir: paths.runtime,
           signal,
           onAppOutput: (bytes) => context.out(sanitize(bytes)),
           hugepages: options.hugepages
             ? { dir: await findHugetlbfsDir() ?? DEFAULT_HUGETLBFS_DIR }
             : undefined,
-        }).catch(asCliError).finally(network.release);
+        }).catch(asCliError).finally(async () => {
+          await network.release();
+          await vsock?.release();
+        });
         if (result.report.kind === "exit") return result.report.status;
         const why = result.report.kind === "fail"
           ? `the guest could not start the app: ${result.report.reason}`
@@ -146,7 +162,7 @@ export function runCommand(context: CliContext) {
 /** Features of later milestones fail clearly instead of half-working. */
 function refuseWhatIsNotBuiltYet(
   app: AppRecipe,
-  options: { hugepages?: boolean; vsock: string },
+  options: { vsock: string },
 ): void {
   const missing = (what: string) =>
     new CliError(
@@ -164,7 +180,9 @@ function refuseWhatIsNotBuiltYet(
     throw missing(`network: ${app.network.mode}`);
   }
   if (app.persist !== "none") throw missing(`persist: ${app.persist}`);
-  if (options.vsock !== "auto") throw missing(`--vsock ${options.vsock}`);
+  if (options.vsock === "user") {
+    throw missing("--vsock user (the user-space vsock backend)");
+  }
 }
 
 /**
@@ -184,7 +202,7 @@ async function claimNetwork(
   }
   const pinned = app.network.tap;
   const claim = await claimFirstFree({
-    dir: join(runtimeDir, "taps"),
+    dir: join(runtimeDir, CLAIMS, "taps"),
     pid: Deno.pid,
     candidates: pinned
       ? [pinned]
@@ -204,6 +222,29 @@ async function claimNetwork(
     release: claim.release,
   };
 }
+
+/**
+ * Whether the VM gets a kernel vhost-vsock device: with `kernel`, or with
+ * `auto` when /dev/vhost-vsock exists (nothing in the guest needs vsock
+ * until an app shows windows or plays sound).
+ */
+async function wantsKernelVsock(
+  mode: "auto" | "kernel" | "user",
+): Promise<boolean> {
+  const available = await Deno.stat(VHOST_VSOCK).then(() => true, () => false);
+  if (!available && mode === "kernel") {
+    throw new CliError(
+      `qubesify run: --vsock kernel needs ${VHOST_VSOCK}: sudo modprobe vhost_vsock, ` +
+        "and give yourself access to it (qubesify doctor shows how)",
+    );
+  }
+  return available;
+}
+
+const VHOST_VSOCK = "/dev/vhost-vsock";
+
+/** Claim locks live in a dot folder, which runtime cleanup never touches. */
+const CLAIMS = ".claims";
 
 function asCliError(error: unknown): never {
   if (
