@@ -8,6 +8,7 @@ import {
   resolveApp,
   shippedRecipeDirectory,
   type TemplateRecipe,
+  type TemplateUses,
   templateUses,
   userRecipeDirectory,
 } from "../../recipe/mod.ts";
@@ -23,7 +24,7 @@ import {
 } from "../../image/mod.ts";
 import { findExecutable } from "../../exec/which.ts";
 import { chooseAccel } from "../../vm/accel.ts";
-import { runApp } from "../../vm/run_app.ts";
+import { runApp, type RunAppResult } from "../../vm/run_app.ts";
 import {
   DEFAULT_HUGETLBFS_DIR,
   findHugetlbfsDir,
@@ -79,36 +80,15 @@ export function runCommand(context: CliContext) {
         );
       }
       const exitStatus = await withInterruption(async (signal) => {
-        const kernel = options.build
-          ? (await buildKernel({
-            dataDir: paths.data,
-            report: context.err,
-            signal,
-          })
-            .catch(asCliError)).bzImage
-          : (await listKernels(paths.data))
-            .sort((a, b) =>
-              b.manifest.builtAt.localeCompare(a.manifest.builtAt)
-            )[0]?.bzImage;
-        const image = options.build
-          ? (await ensureImage({
-            dataDir: paths.data,
-            template,
-            uses: templateUses(catalog, template.name),
-            report: context.err,
-            signal,
-            uid: Deno.uid() ?? 0,
-            path,
-          }).catch(asCliError)).image.path
-          : (await findCurrentImage(paths.data, template.name))?.path;
-        if (!kernel || !image) {
-          throw new CliError(
-            `qubesify run: no ${
-              kernel ? `image of template ${template.name}` : "kernel"
-            } ` +
-              `is built and --no-build was given; run \`qubesify build ${app.name}\` first`,
-          );
-        }
+        const { kernel, image } = await artefacts({
+          build: options.build,
+          dataDir: paths.data,
+          template,
+          uses: templateUses(catalog, template.name),
+          path,
+          report: context.err,
+          signal,
+        });
         const accel = await chooseAccel({ qemu });
         if (accel.warning) context.err(`warning: ${accel.warning}\n`);
         const sanitize = createSanitizer();
@@ -143,20 +123,67 @@ export function runCommand(context: CliContext) {
           await vsock?.release();
         });
         if (result.report.kind === "exit") return result.report.status;
-        const why = result.report.kind === "fail"
-          ? `the guest could not start the app: ${result.report.reason}`
-          : `the VM ended without reporting (${
-            result.qemuStderr || "see the console below"
-          })`;
-        const tail = createSanitizer()(
-          new TextEncoder().encode(result.serialTail),
-        );
-        throw new CliError(
-          `qubesify run: ${result.name}: ${why}\n--- console ---\n${tail}`,
-        );
+        throw new CliError(failureMessage(result));
       });
       if (exitStatus !== 0) throw new CliError("", exitStatus);
     });
+}
+
+/**
+ * The kernel and the template image: built when missing or outdated, or,
+ * with --no-build, whatever was built last.
+ */
+async function artefacts(options: {
+  build: boolean;
+  dataDir: string;
+  template: TemplateRecipe;
+  uses: TemplateUses;
+  path: string;
+  report: (line: string) => void;
+  signal: AbortSignal;
+}): Promise<{ kernel: string; image: string }> {
+  const { dataDir, template } = options;
+  const kernel = options.build
+    ? (await buildKernel({
+      dataDir,
+      report: options.report,
+      signal: options.signal,
+    })
+      .catch(asCliError)).bzImage
+    : (await listKernels(dataDir))
+      .sort((a, b) => b.manifest.builtAt.localeCompare(a.manifest.builtAt))[0]
+      ?.bzImage;
+  const image = options.build
+    ? (await ensureImage({
+      dataDir,
+      template,
+      uses: options.uses,
+      report: options.report,
+      signal: options.signal,
+      uid: Deno.uid() ?? 0,
+      path: options.path,
+    }).catch(asCliError)).image.path
+    : (await findCurrentImage(dataDir, template.name))?.path;
+  if (!kernel || !image) {
+    throw new CliError(
+      `qubesify run: no ${
+        kernel ? `image of template ${template.name}` : "kernel"
+      } ` +
+        "is built and --no-build was given; run `qubesify build` first",
+    );
+  }
+  return { kernel, image };
+}
+
+/** Why a VM ended without the app's exit status, with its last console lines. */
+function failureMessage(result: RunAppResult): string {
+  const why = result.report.kind === "fail"
+    ? `the guest could not start the app: ${result.report.reason}`
+    : `the VM ended without reporting (${
+      result.qemuStderr || "see the console below"
+    })`;
+  const tail = createSanitizer()(new TextEncoder().encode(result.serialTail));
+  return `qubesify run: ${result.name}: ${why}\n--- console ---\n${tail}`;
 }
 
 /** Features of later milestones fail clearly instead of half-working. */
