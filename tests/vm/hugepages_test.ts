@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { findExecutable } from "../../lib/exec/which.ts";
 import {
   acquireHugepageCopy,
@@ -15,8 +14,8 @@ import {
   releaseHugepageCopy,
 } from "../../lib/vm/hugepages.ts";
 import { testDataDir } from "./test_data_dir.ts";
+import { finish, qubesify, SLEEPER_RECIPE, until } from "./cli_harness.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const PATH = Deno.env.get("PATH") ?? "";
 const HUGETLBFS = "/dev/hugepages";
 const NR_HUGEPAGES = "/proc/sys/vm/nr_hugepages";
@@ -37,47 +36,6 @@ const skipReason = Deno.uid() !== 0
   : undefined;
 if (skipReason) {
   console.error(`tests/vm/hugepages_test.ts is skipped: it ${skipReason}`);
-}
-
-const SLEEPER = `kind: app
-template: smoke
-command: [sh, -c, 'echo started; trap "echo bye; exit 5" TERM; while :; do sleep 1; done']
-memory: 256M
-display: none
-`;
-
-function qubesify(args: string[], env: Record<string, string>) {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P=qubesify", "--quiet", "main.ts", ...args],
-    cwd: ROOT,
-    env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
-
-async function finish(child: Deno.ChildProcess) {
-  const output = await child.output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
-
-async function until(
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 async function runRoot(program: string, args: string[]) {
@@ -113,7 +71,7 @@ Deno.test({
   const runtime = await Deno.makeTempDir({ prefix: "qubesify-huge-test-" });
   const config = await Deno.makeTempDir({ prefix: "qubesify-config-test-" });
   await Deno.mkdir(`${config}/recipes`);
-  await Deno.writeTextFile(`${config}/recipes/sleeper.yaml`, SLEEPER);
+  await Deno.writeTextFile(`${config}/recipes/sleeper.yaml`, SLEEPER_RECIPE);
   const env = {
     QUBESIFY_DATA_DIR: testDataDir(),
     QUBESIFY_RUNTIME_DIR: runtime,

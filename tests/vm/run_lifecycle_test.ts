@@ -5,11 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { findExecutable } from "../../lib/exec/which.ts";
 import { testDataDir } from "./test_data_dir.ts";
+import { finish, qubesify, SLEEPER_RECIPE, until } from "./cli_harness.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const PATH = Deno.env.get("PATH") ?? "";
 const ready = Deno.uid() === 0 &&
   await findExecutable("qemu-system-x86_64", PATH) !== undefined &&
@@ -19,47 +18,6 @@ const ready = Deno.uid() === 0 &&
     () => false,
   );
 
-const SLEEPER = `kind: app
-template: smoke
-command: [sh, -c, 'echo started; trap "echo bye; exit 5" TERM; while :; do sleep 1; done']
-memory: 256M
-display: none
-`;
-
-function qubesify(args: string[], env: Record<string, string>) {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P=qubesify", "--quiet", "main.ts", ...args],
-    cwd: ROOT,
-    env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
-
-async function finish(child: Deno.ChildProcess) {
-  const output = await child.output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
-
-async function until(
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 Deno.test({
   name:
     "run: exit status, concurrent VMs, stop, SIGTERM, killed QEMU, nothing left",
@@ -68,7 +26,7 @@ Deno.test({
   const runtime = await Deno.makeTempDir({ prefix: "qubesify-run-test-" });
   const config = await Deno.makeTempDir({ prefix: "qubesify-config-test-" });
   await Deno.mkdir(`${config}/recipes`);
-  await Deno.writeTextFile(`${config}/recipes/sleeper.yaml`, SLEEPER);
+  await Deno.writeTextFile(`${config}/recipes/sleeper.yaml`, SLEEPER_RECIPE);
   const env = {
     QUBESIFY_DATA_DIR: testDataDir(),
     QUBESIFY_RUNTIME_DIR: runtime,
