@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { capture } from "../exec/capture.ts";
 import { findExecutable } from "../exec/which.ts";
 import { installLines, missingBuildTools } from "../kernel/build_tools.ts";
+import { MKE2FS_READS_TARBALLS } from "../image/ext4.ts";
 import type { CheckOutcome, DoctorHost, Fix } from "./check.ts";
 import {
   compareVersions,
@@ -17,8 +18,6 @@ import {
 } from "./version.ts";
 
 const MIN_QEMU: Version = [7, 2];
-/** e2fsprogs 1.47.1 is the first whose `mke2fs -d` reads a tarball. */
-const MKE2FS_TARBALL: Version = [1, 47, 1];
 const PROGRAM_TIMEOUT_MS = 10_000;
 
 function install(fedora: string, debian: string): Fix {
@@ -250,15 +249,15 @@ export async function checkMke2fs(host: DoctorHost): Promise<CheckOutcome> {
       fix,
     };
   }
-  if (compareVersions(version, MKE2FS_TARBALL) < 0) {
+  if (compareVersions(version, MKE2FS_READS_TARBALLS) < 0) {
     return {
       ...base,
       finding: "degraded",
       detail: `mke2fs ${
         formatVersion(version)
       } cannot read a tarball for -d (needs ${
-        formatVersion(MKE2FS_TARBALL)
-      }); rootless image builds fill the image from inside mmdebstrap instead`,
+        formatVersion(MKE2FS_READS_TARBALLS)
+      }); image builds then need root`,
       fix,
     };
   }

@@ -22,6 +22,7 @@ import { installedPackages } from "./dpkg_status.ts";
 import {
   initialImageBytes,
   measureTree,
+  MKE2FS_READS_TARBALLS,
   mke2fsArgs,
   parseResizedBytes,
   shrinkArgs,
@@ -82,8 +83,6 @@ export interface BuildImageOptions {
 }
 
 const TOOLS = ["mmdebstrap", "mke2fs", "resize2fs", "e2fsck", "tar"];
-/** e2fsprogs 1.47.1 is the first whose `mke2fs -d` reads a tarball. */
-const MKE2FS_TARBALL = [1, 47, 1];
 
 /** Builds the template's image and makes it current. */
 export async function buildImage(
@@ -307,7 +306,7 @@ async function requireTarballMke2fs(mke2fs: string): Promise<void> {
     timeoutMs: 10_000,
   });
   const version = findVersion(said.stdout + said.stderr, "mke2fs");
-  if (!version || compareVersions(version, MKE2FS_TARBALL) < 0) {
+  if (!version || compareVersions(version, MKE2FS_READS_TARBALLS) < 0) {
     throw new ImageBuildError(
       `rootless image builds need mke2fs from e2fsprogs 1.47.1 or newer, which reads ` +
         `a tarball for -d (found ${

@@ -4,6 +4,9 @@
  * @module
  */
 
+/** e2fsprogs 1.47.1 is the first whose `mke2fs -d` reads a tarball. */
+export const MKE2FS_READS_TARBALLS: readonly number[] = [1, 47, 1];
+
 /** ext4 block size used for our images. */
 export const BLOCK_SIZE = 4096;
 
