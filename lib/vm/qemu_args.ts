@@ -40,6 +40,11 @@ export interface MicroVm {
   network: VmNetwork;
   /** A kernel vhost-vsock device with this guest CID, when set. */
   vsockCid?: number;
+  /**
+   * An initramfs whose /init mounts the root and hands over to the guest
+   * init; our own kernel needs none, a distribution kernel with modules does.
+   */
+  initrd?: string;
 }
 
 /**
@@ -63,7 +68,9 @@ function netdevArgs(network: VmNetwork): string[] {
 }
 
 /** The guest kernel's command line. */
-export function kernelCmdline(vm: Pick<MicroVm, "acpi" | "network">): string {
+export function kernelCmdline(
+  vm: Pick<MicroVm, "acpi" | "network" | "initrd">,
+): string {
   return [
     "console=ttyS0",
     "root=/dev/vda",
@@ -74,6 +81,7 @@ export function kernelCmdline(vm: Pick<MicroVm, "acpi" | "network">): string {
     // keyboard controller, and QEMU's -no-reboot turns it into an exit.
     "reboot=t",
     "panic=-1",
+    ...(vm.initrd ? ["rdinit=/init"] : []),
     // Without ACPI tables the kernel need not look for them.
     ...(vm.acpi ? [] : ["acpi=off"]),
     // The kernel configures the NIC itself: no network tools in the guest.
@@ -104,6 +112,7 @@ export function qemuArgs(vm: MicroVm): string[] {
     "-no-reboot",
     "-kernel",
     vm.kernel,
+    ...(vm.initrd ? ["-initrd", vm.initrd] : []),
     "-append",
     kernelCmdline(vm),
     "-drive",

@@ -96,6 +96,18 @@ Deno.test("KVM with ACPI, two CPUs, 2G, user networking and kernel vsock", () =>
   );
 });
 
+Deno.test("an initramfs for a distribution kernel", () => {
+  const args = qemuArgs({ ...VM, acpi: true, initrd: "/b/initrd.cpio" });
+  assert.deepEqual(args.slice(15, 21), [
+    "-kernel",
+    "/k/bzImage",
+    "-initrd",
+    "/b/initrd.cpio",
+    "-append",
+    "console=ttyS0 root=/dev/vda rootfstype=ext4 ro init=/usr/lib/qubesify/init reboot=t panic=-1 rdinit=/init quiet",
+  ]);
+});
+
 Deno.test("a TAP device on the qubesify bridge, configured by ip=", () => {
   const args = qemuArgs({ ...VM, network: { mode: "tap", device: "qs-tap2" } });
   assert.deepEqual(args.slice(-4), [
