@@ -27,6 +27,15 @@ function install(fedora: string, debian: string): Fix {
   };
 }
 
+/** The version `program args` prints after `prefix`, if any. */
+async function versionOf(
+  program: string,
+  args: string[],
+  prefix: string,
+): Promise<Version | undefined> {
+  return findVersion(await programSays(program, args) ?? "", prefix);
+}
+
 /** Runs `program args` and returns stdout+stderr, or undefined on failure. */
 async function programSays(
   program: string,
@@ -81,10 +90,7 @@ export async function checkQemu(host: DoctorHost): Promise<CheckOutcome> {
       fix: QEMU_FIX,
     };
   }
-  const version = findVersion(
-    await programSays(qemu, ["--version"]) ?? "",
-    "version",
-  );
+  const version = await versionOf(qemu, ["--version"], "version");
   if (!version) {
     return {
       ...base,
@@ -213,10 +219,7 @@ export async function checkMmdebstrap(host: DoctorHost): Promise<CheckOutcome> {
   if (!mmdebstrap) {
     return { ...base, finding: "missing", detail: "not found on PATH", fix };
   }
-  const version = findVersion(
-    await programSays(mmdebstrap, ["--version"]) ?? "",
-    "mmdebstrap",
-  );
+  const version = await versionOf(mmdebstrap, ["--version"], "mmdebstrap");
   const found = version ? `mmdebstrap ${formatVersion(version)}` : mmdebstrap;
   if (host.uid !== 0 && !await findExecutable("newuidmap", host.path)) {
     return {
@@ -237,10 +240,7 @@ export async function checkMke2fs(host: DoctorHost): Promise<CheckOutcome> {
   if (!mke2fs) {
     return { ...base, finding: "missing", detail: "not found on PATH", fix };
   }
-  const version = findVersion(
-    await programSays(mke2fs, ["-V"]) ?? "",
-    "mke2fs",
-  );
+  const version = await versionOf(mke2fs, ["-V"], "mke2fs");
   if (!version) {
     return {
       ...base,
@@ -301,10 +301,7 @@ export async function checkWaypipe(host: DoctorHost): Promise<CheckOutcome> {
   if (!waypipe) {
     return { ...base, finding: "missing", detail: "not found on PATH", fix };
   }
-  const version = findVersion(
-    await programSays(waypipe, ["--version"]) ?? "",
-    "waypipe",
-  );
+  const version = await versionOf(waypipe, ["--version"], "waypipe");
   const help = await programSays(waypipe, ["--help"]) ?? "";
   const features = ["--vsock", "--title-prefix"].filter((flag) =>
     help.includes(flag)
