@@ -16,6 +16,10 @@
  * @module
  */
 
+import { cString, LibcError, openLibcSymbols } from "./library.ts";
+
+export { LibcError } from "./library.ts";
+
 // open flags and mmap protections/flags as Linux defines them on x86_64.
 
 /** Open for reading only. */
@@ -35,18 +39,6 @@ export const PROT_WRITE = 0x2;
 /** Writes reach the file and other mappings of it. */
 export const MAP_SHARED = 0x01;
 
-/**
- * Where libc lives on the hosts qubesify supports. Deno resolves a bare
- * library name against the working folder for its permission check, so an
- * `ffi` allow list must name absolute paths and so must we.
- */
-export const LIBC_PATHS: readonly string[] = [
-  "/lib/x86_64-linux-gnu/libc.so.6", // Debian, Ubuntu
-  "/usr/lib/x86_64-linux-gnu/libc.so.6",
-  "/lib64/libc.so.6", // Fedora, Silverblue
-  "/usr/lib64/libc.so.6",
-];
-
 const SYMBOLS = {
   open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
@@ -58,7 +50,6 @@ const SYMBOLS = {
   munmap: { parameters: ["usize", "usize"], result: "i32" },
   rename: { parameters: ["buffer", "buffer"], result: "i32" },
   unlink: { parameters: ["buffer"], result: "i32" },
-  __errno_location: { parameters: [], result: "usize" },
   // memcpy in both directions between JS buffers and raw addresses.
   copyToAddress: {
     name: "memcpy",
@@ -71,52 +62,6 @@ const SYMBOLS = {
     result: "usize",
   },
 } as const;
-
-/** Names of the errno values a caller may want to tell apart. */
-const ERRNO_NAMES: Record<number, string> = {
-  1: "EPERM",
-  2: "ENOENT",
-  4: "EINTR",
-  5: "EIO",
-  9: "EBADF",
-  11: "EAGAIN",
-  12: "ENOMEM",
-  13: "EACCES",
-  14: "EFAULT",
-  16: "EBUSY",
-  17: "EEXIST",
-  19: "ENODEV",
-  20: "ENOTDIR",
-  21: "EISDIR",
-  22: "EINVAL",
-  23: "ENFILE",
-  24: "EMFILE",
-  27: "EFBIG",
-  28: "ENOSPC",
-  30: "EROFS",
-  36: "ENAMETOOLONG",
-  75: "EOVERFLOW",
-};
-
-/** A failed libc call: `code` is the errno's name, e.g. `"ENOMEM"`. */
-export class LibcError extends Error {
-  /** The call that failed, e.g. `"mmap"`. */
-  readonly call: string;
-  /** errno as a number. */
-  readonly errno: number;
-  /** errno's name (`"ENOENT"`), or `"errno <n>"` for one not listed. */
-  readonly code: string;
-
-  /** Describes `call` failing with `errno`; `subject` names what it was about. */
-  constructor(call: string, errno: number, subject?: string) {
-    const code = ERRNO_NAMES[errno] ?? `errno ${errno}`;
-    super(`${call}${subject ? ` ${subject}` : ""} failed: ${code}`);
-    this.name = "LibcError";
-    this.call = call;
-    this.errno = errno;
-    this.code = code;
-  }
-}
 
 /** libc, opened; close it (or `using` it) when done. */
 export interface Libc extends Disposable {
@@ -155,31 +100,14 @@ export interface Libc extends Disposable {
 const MAP_FAILED = 0xffff_ffff_ffff_ffffn;
 
 /**
- * Opens libc from {@linkcode LIBC_PATHS}. Needs the `ffi` permission for
+ * Opens libc from the paths in `LIBC_PATHS`. Needs the `ffi` permission for
  * that path; throws when no candidate exists.
  */
 export function openLibc(): Libc {
-  const path = LIBC_PATHS.find((candidate) => {
-    try {
-      return Deno.statSync(candidate).isFile;
-    } catch {
-      return false;
-    }
-  });
-  if (!path) {
-    throw new Error(`libc not found (looked for ${LIBC_PATHS.join(", ")})`);
-  }
-  const lib = Deno.dlopen(path, SYMBOLS);
+  const lib = openLibcSymbols(SYMBOLS);
   const s = lib.symbols;
-  const errno = () => {
-    const value = new Int32Array(1);
-    s.copyFromAddress(value, BigInt(s.__errno_location()), 4n);
-    return value[0];
-  };
-  const check = (result: number, call: string, subject?: string) => {
-    if (result === -1) throw new LibcError(call, errno(), subject);
-    return result;
-  };
+  const check = (result: number, call: string, subject?: string) =>
+    lib.check(result, call, subject);
   return {
     open(path, flags, mode = 0o600) {
       return check(s.open(cString(path), flags, mode), "open", path);
@@ -194,7 +122,7 @@ export function openLibc(): Libc {
       const address = BigInt(
         s.mmap(0n, BigInt(length), prot, flags, fd, BigInt(offset)),
       );
-      if (address === MAP_FAILED) throw new LibcError("mmap", errno());
+      if (address === MAP_FAILED) throw new LibcError("mmap", lib.errno());
       return address;
     },
     munmap(address, length) {
@@ -221,15 +149,7 @@ export function openLibc(): Libc {
       check(s.unlink(cString(path)), "unlink", path);
     },
     [Symbol.dispose]() {
-      lib.close();
+      lib[Symbol.dispose]();
     },
   };
-}
-
-function cString(text: string): Uint8Array<ArrayBuffer> {
-  const bytes = new TextEncoder().encode(text);
-  if (bytes.includes(0)) throw new TypeError("path contains a NUL byte");
-  const terminated = new Uint8Array(bytes.length + 1);
-  terminated.set(bytes);
-  return terminated;
 }
