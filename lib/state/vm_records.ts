@@ -7,6 +7,9 @@
 import { join } from "node:path";
 import { isProcessAlive } from "../exec/proc.ts";
 
+/** A host service a guest may connect to over vsock. */
+export type ServiceName = "wayland" | "audio" | "egress" | "control";
+
 /** What a running VM records about itself. */
 export interface VmRecord {
   /** VM name, also its runtime folder's name. */
@@ -23,6 +26,12 @@ export interface VmRecord {
   memoryBytes: number;
   /** The guest's vsock CID, when it has a kernel vsock device. */
   cid?: number;
+  /**
+   * The host UNIX sockets this VM may reach, by service name (`wayland`,
+   * `audio`, `egress`, `control`; see `SERVICE_PORTS`). Anything not
+   * listed is denied.
+   */
+  services?: Partial<Record<ServiceName, string>>;
   /** When it started (ISO 8601). */
   startedAt: string;
 }
