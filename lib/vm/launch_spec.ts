@@ -35,9 +35,20 @@ export interface LaunchSpec {
   waypipeCompress?: string;
   /** Replaces the image's resolv.conf (networks other than QEMU's user NAT). */
   nameserver?: string;
+  /**
+   * The guest's only way out is the egress proxy: a forwarder on
+   * 127.0.0.1:3128 in the guest connects to the egress service port.
+   */
+  egressProxy?: boolean;
+  /**
+   * Files the init writes (as root, mode 0644) before the app starts, by
+   * absolute path: e.g. the proxy settings for apt, git and ssh.
+   */
+  files?: Readonly<Record<string, string>>;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const GUEST_PATH = /^\/[^\0]*[^/]$/;
 const HOSTNAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** Quotes `value` for POSIX sh: `it's` becomes `'it'\''s'`. */
@@ -66,9 +77,24 @@ export function encodeLaunchSpec(spec: LaunchSpec): string {
     `QUBESIFY_CONTROL_PORT=${SERVICE_PORTS.control}`,
     `QUBESIFY_WAYPIPE_COMPRESS=${shellQuote(spec.waypipeCompress ?? "lz4")}`,
     `QUBESIFY_NAMESERVER=${shellQuote(spec.nameserver ?? "")}`,
-    "qubesify_app_env() {",
+    `QUBESIFY_EGRESS=${shellQuote(spec.egressProxy ? "proxy" : "none")}`,
+    "qubesify_write_files() {",
     "  :",
   ];
+  for (const [path, content] of Object.entries(spec.files ?? {})) {
+    if (!GUEST_PATH.test(path) || path.split("/").includes("..")) {
+      throw new RangeError(
+        `"${path}" is not an absolute guest path without ".." parts`,
+      );
+    }
+    const dir = path.slice(0, path.lastIndexOf("/")) || "/";
+    lines.push(
+      `  mkdir -p ${shellQuote(dir)}`,
+      `  printf '%s' ${shellQuote(content)} >${shellQuote(path)}`,
+      `  chmod 0644 ${shellQuote(path)}`,
+    );
+  }
+  lines.push("}", "qubesify_app_env() {", "  :");
   for (const [name, value] of Object.entries(spec.env)) {
     if (!ENV_NAME.test(name)) {
       throw new RangeError(

@@ -51,6 +51,10 @@ QUBESIFY_EGRESS_PORT=7002
 QUBESIFY_CONTROL_PORT=7003
 QUBESIFY_WAYPIPE_COMPRESS='lz4'
 QUBESIFY_NAMESERVER=''
+QUBESIFY_EGRESS='none'
+qubesify_write_files() {
+  :
+}
 qubesify_app_env() {
   :
   export LANG='C.UTF-8'
@@ -88,6 +92,61 @@ Deno.test("a sourced spec sets argv and env exactly", async () => {
   }
 });
 
+Deno.test("files and the egress proxy: exact text, written as given by sh", async () => {
+  const spec = {
+    hostname: "dev-1",
+    user: "user",
+    argv: ["true"],
+    env: {},
+    display: "none" as const,
+    audio: "none" as const,
+    egressProxy: true,
+    files: {
+      "/etc/apt/apt.conf.d/90proxy": 'Acquire::http::Proxy "x";\n',
+      "/etc/it's here": "$(no) `expansion`",
+    },
+  };
+  const text = encodeLaunchSpec(spec);
+  assert.ok(text.includes(`QUBESIFY_EGRESS='proxy'
+qubesify_write_files() {
+  :
+  mkdir -p '/etc/apt/apt.conf.d'
+  printf '%s' 'Acquire::http::Proxy "x";
+' >'/etc/apt/apt.conf.d/90proxy'
+  chmod 0644 '/etc/apt/apt.conf.d/90proxy'
+  mkdir -p '/etc'
+  printf '%s' '$(no) \`expansion\`' >'/etc/it'\\''s here'
+  chmod 0644 '/etc/it'\\''s here'
+}
+`));
+  const root = await Deno.makeTempDir({ prefix: "qubesify-spec-files-" });
+  try {
+    const rooted = encodeLaunchSpec({
+      ...spec,
+      files: Object.fromEntries(
+        Object.entries(spec.files).map((
+          [path, content],
+        ) => [root + path, content]),
+      ),
+    });
+    await Deno.writeTextFile(`${root}/spec`, rooted);
+    const output = await new Deno.Command("sh", {
+      args: ["-c", `. "$0"; qubesify_write_files`, `${root}/spec`],
+    }).output();
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+    assert.equal(
+      await Deno.readTextFile(`${root}/etc/apt/apt.conf.d/90proxy`),
+      'Acquire::http::Proxy "x";\n',
+    );
+    assert.equal(
+      await Deno.readTextFile(`${root}/etc/it's here`),
+      "$(no) `expansion`",
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("bad specs are refused", () => {
   const base = {
     hostname: "t",
@@ -109,6 +168,13 @@ Deno.test("bad specs are refused", () => {
     () => encodeLaunchSpec({ ...base, env: { "A;rm": "x" } }),
     /environment variable name/,
   );
+  for (const path of ["etc/relative", "/etc/../root/x", "/etc/dir/", "/"]) {
+    assert.throws(
+      () => encodeLaunchSpec({ ...base, files: { [path]: "" } }),
+      /absolute guest path/,
+      path,
+    );
+  }
 });
 
 Deno.test("frames carry the byte length, not the character count", () => {

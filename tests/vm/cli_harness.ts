@@ -57,3 +57,81 @@ export async function until(
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/** A VM as `ls --json` lists it. */
+export interface ListedVm {
+  name: string;
+  app: string;
+  pid: number;
+  ownerPid: number;
+  image: string;
+}
+
+/**
+ * Private runtime and config folders (the sleeper recipe installed) for
+ * one test: every command it spawns is killed and reaped on dispose, and
+ * so is any QEMU a killed `run` left behind.
+ */
+export interface Sandbox extends AsyncDisposable {
+  /** `QUBESIFY_RUNTIME_DIR`. */
+  runtime: string;
+  /** `QUBESIFY_CONFIG_DIR`. */
+  config: string;
+  /** The environment every command gets. */
+  env: Record<string, string>;
+  /** Starts `qubesify ARGS` inside the sandbox. */
+  spawn(args: string[]): Deno.ChildProcess;
+  /** The running VMs, from `qubesify ls --json`. */
+  vms(): Promise<ListedVm[]>;
+}
+
+/** Creates a {@linkcode Sandbox} using the VM tests' data folder. */
+export async function sandbox(dataDir: string): Promise<Sandbox> {
+  const runtime = await Deno.makeTempDir({ prefix: "qubesify-runtime-test-" });
+  const config = await Deno.makeTempDir({ prefix: "qubesify-config-test-" });
+  await Deno.mkdir(`${config}/recipes`);
+  await Deno.writeTextFile(`${config}/recipes/sleeper.yaml`, SLEEPER_RECIPE);
+  const env = {
+    QUBESIFY_DATA_DIR: dataDir,
+    QUBESIFY_RUNTIME_DIR: runtime,
+    QUBESIFY_CONFIG_DIR: config,
+  };
+  const started: Deno.ChildProcess[] = [];
+  const spawn = (args: string[]) => {
+    const child = qubesify(args, env).spawn();
+    started.push(child);
+    return child;
+  };
+  return {
+    runtime,
+    config,
+    env,
+    spawn,
+    async vms() {
+      const listed = await finish(spawn(["ls", "--json"]));
+      if (listed.code !== 0) throw new Error(`ls failed: ${listed.stderr}`);
+      return JSON.parse(listed.stdout);
+    },
+    async [Symbol.asyncDispose]() {
+      for (const child of started) {
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // Already exited.
+        }
+        await child.status;
+      }
+      // QEMU outlives a killed `run`.
+      for await (const entry of Deno.readDir(runtime)) {
+        const pid = await Deno.readTextFile(`${runtime}/${entry.name}/vm.json`)
+          .then((text) => JSON.parse(text).pid as number, () => undefined);
+        if (pid) {
+          await new Deno.Command("kill", { args: ["-KILL", String(pid)] })
+            .output().catch(() => {});
+        }
+      }
+      await Deno.remove(runtime, { recursive: true });
+      await Deno.remove(config, { recursive: true });
+    },
+  };
+}

@@ -14,7 +14,7 @@ import {
   releaseHugepageCopy,
 } from "../../lib/vm/hugepages.ts";
 import { testDataDir } from "./test_data_dir.ts";
-import { finish, qubesify, SLEEPER_RECIPE, until } from "./cli_harness.ts";
+import { finish, sandbox, until } from "./cli_harness.ts";
 
 const PATH = Deno.env.get("PATH") ?? "";
 const HUGETLBFS = "/dev/hugepages";
@@ -68,26 +68,9 @@ Deno.test({
     "run --hugepages: two VMs share one hugetlbfs copy, gone after the last; too few pages fail clearly",
   ignore: skipReason !== undefined,
 }, async (t) => {
-  const runtime = await Deno.makeTempDir({ prefix: "qubesify-huge-test-" });
-  const config = await Deno.makeTempDir({ prefix: "qubesify-config-test-" });
-  await Deno.mkdir(`${config}/recipes`);
-  await Deno.writeTextFile(`${config}/recipes/sleeper.yaml`, SLEEPER_RECIPE);
-  const env = {
-    QUBESIFY_DATA_DIR: testDataDir(),
-    QUBESIFY_RUNTIME_DIR: runtime,
-    QUBESIFY_CONFIG_DIR: config,
-  };
-  const started: Deno.ChildProcess[] = [];
-  const spawn = (args: string[]) => {
-    const child = qubesify(args, env).spawn();
-    started.push(child);
-    return child;
-  };
-  const records = async () => {
-    const listed = await finish(spawn(["ls", "--json"]));
-    assert.equal(listed.code, 0, listed.stderr);
-    return JSON.parse(listed.stdout) as { name: string; pid: number }[];
-  };
+  const box = await sandbox(testDataDir());
+  const { runtime, spawn } = box;
+  const records = () => box.vms();
   const oldPages = Number((await Deno.readTextFile(NR_HUGEPAGES)).trim());
   const createdDir = !await Deno.stat(HUGETLBFS).then(() => true, () => false);
   const mounted = parseHugetlbfsMounts(
@@ -216,22 +199,8 @@ Deno.test({
       },
     );
   } finally {
-    for (const child of started) {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already exited.
-      }
-      await child.status;
-    }
-    // QEMU outlives a killed run; it holds the copy open (and the mount busy).
-    for (const entry of Deno.readDirSync(runtime)) {
-      const pid = await Deno.readTextFile(`${runtime}/${entry.name}/vm.json`)
-        .then((text) => JSON.parse(text).pid as number, () => undefined);
-      if (pid) await runRoot("kill", ["-KILL", String(pid)]).catch(() => {});
-    }
-    await Deno.remove(runtime, { recursive: true });
-    await Deno.remove(config, { recursive: true });
+    // Kills QEMU first: it holds the copy open (and the mount busy).
+    await box[Symbol.asyncDispose]();
     for (const name of copies()) {
       await Deno.remove(`${HUGETLBFS}/${name}`).catch(() => {});
     }
