@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { pulseSocketPath, startHostServices } from "./host_services.ts";
+
+Deno.test("the pulse socket: PULSE_SERVER when it is a UNIX path, else the runtime dir's", () => {
+  assert.equal(
+    pulseSocketPath({ XDG_RUNTIME_DIR: "/run/user/1000" }),
+    "/run/user/1000/pulse/native",
+  );
+  assert.equal(
+    pulseSocketPath({
+      XDG_RUNTIME_DIR: "/run/user/1000",
+      PULSE_SERVER: "unix:/tmp/pulse.sock",
+    }),
+    "/tmp/pulse.sock",
+  );
+  assert.equal(pulseSocketPath({ PULSE_SERVER: "/tmp/p" }), "/tmp/p");
+  assert.equal(pulseSocketPath({ PULSE_SERVER: "tcp:host:4713" }), undefined);
+  assert.equal(pulseSocketPath({}), undefined);
+});
+
+Deno.test("audio: the user's pulse socket when there is one, a warning when not", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qubesify-services-" });
+  try {
+    const warnings: string[] = [];
+    const needs = {
+      app: "player",
+      display: "none",
+      audio: "playback",
+    } as const;
+    const session = {
+      env: { XDG_RUNTIME_DIR: dir },
+      warn: (line: string) => warnings.push(line),
+    };
+    {
+      await using services = await startHostServices(needs, session, dir);
+      assert.deepEqual(services.sockets, {});
+      assert.deepEqual(warnings, [
+        `no sound: no pulse server socket at ${dir}/pulse/native (is pipewire-pulse running?)`,
+      ]);
+    }
+    await Deno.mkdir(join(dir, "pulse"));
+    using _listener = Deno.listen({
+      transport: "unix",
+      path: join(dir, "pulse", "native"),
+    });
+    await using services = await startHostServices(needs, session, dir);
+    assert.deepEqual(services.sockets, { audio: join(dir, "pulse", "native") });
+    assert.equal(warnings.length, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("display: refused with what to do when waypipe is missing", async () => {
+  await assert.rejects(
+    () =>
+      startHostServices(
+        { app: "foot", display: "wayland", audio: "none" },
+        { env: { WAYLAND_DISPLAY: "wayland-0" }, warn: () => {} },
+        "/nonexistent",
+      ),
+    /waypipe is not installed; `qubesify doctor` shows how/,
+  );
+});
