@@ -23,14 +23,35 @@ const portSchema = z.number({ error: "expected a port number" }).int({
   error: "expected a port from 1 to 65535",
 });
 
-/** One allow rule; CONNECT defaults to port 443 when `ports` is absent. */
+/**
+ * One allow rule. Without `ports`, CONNECT may reach port 443 and plain
+ * HTTP port 80; any other port (22 for SSH included) must be listed.
+ */
 export const allowRuleSchema = closedObject({
   host: hostPatternSchema,
   ports: z.array(portSchema, { error: "expected a list of ports like [443]" })
     .min(1, { error: "expected at least one port" }).optional(),
 });
 
-/** An egress policy: default deny, allow rules, deny patterns, block lists. */
+const secondsSchema = z.number({ error: "expected a number of seconds" })
+  .positive({ error: "expected a positive number of seconds" })
+  .max(7 * 24 * 3600, { error: "expected at most a week (604800 seconds)" });
+
+/** Limits on the proxy's connections; absent keys keep the defaults. */
+export const proxyLimitsSchema = closedObject({
+  connections: z.number({ error: "expected a number of connections" }).int({
+    error: "expected a whole number of connections",
+  }).min(1, { error: "expected at least 1 connection" }).max(65535, {
+    error: "expected at most 65535 connections",
+  }).optional(),
+  idle_timeout: secondsSchema.optional(),
+  total_timeout: secondsSchema.optional(),
+}, "expected a mapping like {connections: 64, idle_timeout: 300}");
+
+/**
+ * An egress policy: default deny, allow rules, deny patterns, block lists,
+ * the request log and connection limits.
+ */
 export const proxyPolicySchema = closedObject({
   allow: z.array(allowRuleSchema, {
     error: "expected a list of {host, ports} rules",
@@ -44,9 +65,12 @@ export const proxyPolicySchema = closedObject({
     { error: "expected a list of block list files" },
   ).default([]),
   log: z.string({ error: "expected a file path" }).min(1).optional(),
+  limits: proxyLimitsSchema.optional(),
 });
 
 /** A validated egress policy. */
 export type ProxyPolicy = z.infer<typeof proxyPolicySchema>;
+/** Validated connection limits. */
+export type ProxyLimits = z.infer<typeof proxyLimitsSchema>;
 /** One validated allow rule. */
 export type AllowRule = z.infer<typeof allowRuleSchema>;

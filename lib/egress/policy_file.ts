@@ -1,0 +1,114 @@
+/**
+ * Loading a standalone policy file (the YAML form of a recipe's
+ * `network.proxy`) and the block lists it names. Problems are located by
+ * file, line and column like recipe problems.
+ *
+ * @module
+ */
+import { dirname, resolve } from "node:path";
+import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
+import { type ProxyPolicy, proxyPolicySchema } from "../recipe/proxy_policy.ts";
+import {
+  formatKeyPath,
+  RecipeError,
+  type RecipeProblem,
+} from "../recipe/problem.ts";
+import { type Blocklist, emptyBlocklist, parseBlocklist } from "./blocklist.ts";
+
+/** A policy file with its block lists read and its paths made absolute. */
+export interface LoadedPolicy {
+  /** The validated policy; `blocklists` and `log` are absolute paths. */
+  policy: ProxyPolicy;
+  /** Every block list's entries. */
+  blocklist: Blocklist;
+}
+
+/**
+ * Parses and validates policy YAML; throws {@linkcode RecipeError} listing
+ * every problem as `file:line:col key: message`.
+ */
+export function parsePolicyText(text: string, file: string): ProxyPolicy {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter });
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, col };
+  };
+  if (document.errors.length > 0) {
+    throw new RecipeError(document.errors.map((error) => ({
+      ...at(error.pos[0]),
+      key: "",
+      message: `YAML syntax error: ${error.message.split("\n")[0]}`,
+    })));
+  }
+  const data = document.toJS() ?? {};
+  const parsed = proxyPolicySchema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const problems: RecipeProblem[] = parsed.error.issues.map((issue) => {
+    const path = issue.path as (string | number)[];
+    const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
+    const node = keys.length > 0
+      ? keyNode(document.getIn(path, true), keys[0])
+      : document.getIn(path, true);
+    const range = (node as { range?: [number, number] } | undefined)?.range;
+    const key = formatKeyPath(keys.length > 0 ? [...path, keys[0]] : path);
+    return {
+      ...at(range?.[0] ?? 0),
+      key,
+      message: keys.length > 0
+        ? `unknown key; ${issue.message}`
+        : issue.message,
+    };
+  });
+  throw new RecipeError(problems);
+}
+
+function keyNode(map: unknown, key: string): unknown {
+  if (!isMap(map)) return map;
+  for (const pair of map.items) {
+    if (isScalar(pair.key) && pair.key.value === key) return pair.key;
+  }
+  return map;
+}
+
+/** Reads every block list, resolving relative paths against `baseDir`. */
+export async function loadBlocklists(
+  files: readonly string[],
+  baseDir: string,
+): Promise<Blocklist> {
+  const list = emptyBlocklist();
+  for (const file of files) {
+    const path = resolve(baseDir, file);
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (error) {
+      throw new Error(
+        `cannot read block list ${path}: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+    }
+    parseBlocklist(text, file, list);
+  }
+  return list;
+}
+
+/**
+ * Loads a policy file and its block lists; relative `blocklists` and `log`
+ * paths are taken relative to the policy file's folder.
+ */
+export async function loadPolicyFile(path: string): Promise<LoadedPolicy> {
+  const text = await Deno.readTextFile(path);
+  const policy = parsePolicyText(text, path);
+  const base = dirname(resolve(path));
+  const absolute: ProxyPolicy = {
+    ...policy,
+    blocklists: policy.blocklists.map((file) => resolve(base, file)),
+    log: policy.log === undefined ? undefined : resolve(base, policy.log),
+  };
+  return {
+    policy: absolute,
+    blocklist: await loadBlocklists(absolute.blocklists, base),
+  };
+}
