@@ -157,8 +157,13 @@ function removeSocketFile(address: SocketAddress): void {
   }
 }
 
-/** Binds the listeners and starts the loop; see {@linkcode RelayEngine}. */
-export function startRelayEngine(options: RelayEngineOptions): RelayEngine {
+/**
+ * Binds the listeners and starts the loop; resolves once the loop runs
+ * (see {@linkcode RelayEngine}), rejects when binding or starting fails.
+ */
+export function startRelayEngine(
+  options: RelayEngineOptions,
+): Promise<RelayEngine> {
   const { listeners, addresses } = bindListeners(
     options.listen,
     options.backlog ?? 128,
@@ -184,6 +189,13 @@ export function startRelayEngine(options: RelayEngineOptions): RelayEngine {
   let running = true;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => resolveStopped = resolve);
+  let settleStart!: (error?: string) => void;
+  const started = new Promise<void>((resolve, reject) =>
+    settleStart = (error) =>
+      error === undefined
+        ? resolve()
+        : reject(new Error(`relay loop failed to start: ${error}`))
+  );
   const encoder = new TextEncoder();
 
   const send = (command: ControlCommand) => {
@@ -231,6 +243,9 @@ export function startRelayEngine(options: RelayEngineOptions): RelayEngine {
   worker.onmessage = (message: MessageEvent<LoopEvent>) => {
     const event = message.data;
     switch (event.type) {
+      case "ready":
+        settleStart();
+        break;
       case "accepted":
         open++;
         route({
@@ -268,6 +283,7 @@ export function startRelayEngine(options: RelayEngineOptions): RelayEngine {
     // from this thread, since the loop may have closed (and the process
     // reused) them already.
     options.onWarning?.(`relay loop failed: ${error.message}`);
+    settleStart(error.message);
     finish();
   };
   worker.postMessage(
@@ -284,7 +300,7 @@ export function startRelayEngine(options: RelayEngineOptions): RelayEngine {
     send({ op: "stop" });
     await stopped;
   };
-  return {
+  const engine: RelayEngine = {
     addresses,
     get openConnections() {
       return open;
@@ -293,6 +309,7 @@ export function startRelayEngine(options: RelayEngineOptions): RelayEngine {
     stopped,
     [Symbol.asyncDispose]: close,
   };
+  return started.then(() => engine);
 }
 
 /** A vsock listen address on `port` for every CID of this machine. */

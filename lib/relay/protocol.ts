@@ -61,6 +61,10 @@ export type ControlCommand =
 /** What the loop reports. */
 export type LoopEvent =
   | {
+    /** The loop watches its listeners and the control pipe. */
+    readonly type: "ready";
+  }
+  | {
     /** A connection arrived (and sent its prefix): route or deny it. */
     readonly type: "accepted";
     readonly conn: number;

@@ -150,6 +150,7 @@ export class RelayLoop {
       this.#init.listeners.forEach((listener, index) =>
         this.#epoll.add(this.#epfd, listener.fd, EPOLLIN, LISTENER_DATA + index)
       );
+      this.#post({ type: "ready" });
       while (!this.#stopping) {
         const count = this.#epoll.wait(
           this.#epfd,

@@ -1,0 +1,106 @@
+/**
+ * The host forwarder of the split topology: stateless. It accepts micro
+ * VMs' vsock connections on the service ports, connects to the viewer VM's
+ * forwarder port and writes a forward header (the CID the kernel reported
+ * and the port dialled) before relaying the VM's bytes untouched. It makes
+ * no policy decision; the viewer's dispatcher does. It writes its own
+ * header on every connection, so whatever a VM sends, header-shaped or
+ * not, reaches the viewer as payload after it.
+ *
+ * @module
+ */
+
+import { formatSocketAddress, type SocketAddress } from "../ffi/sockaddr.ts";
+import { SERVICE_PORTS } from "../vm/launch_spec.ts";
+import type { RelayDecision } from "./decision.ts";
+import {
+  listenAddress,
+  peerCidOf,
+  type Relay,
+  type RelayListener,
+  relayOf,
+} from "./dispatcher.ts";
+import { type ConnectionEnd, startRelayEngine } from "./engine.ts";
+import {
+  encodeForwardHeader,
+  FIRST_GUEST_CID,
+  LAST_GUEST_CID,
+} from "./header.ts";
+
+/** The viewer's vsock port for forwarded connections. */
+export const RELAY_FORWARD_PORT = 7100;
+
+/** The service ports the forwarder listens on by default. */
+export const FORWARDED_PORTS: readonly number[] = Object.values(SERVICE_PORTS);
+
+/** What a forwarder needs. */
+export interface ForwarderOptions {
+  /** Where VMs connect (not `forwarded` listeners). */
+  readonly listeners: readonly RelayListener[];
+  /** The viewer's dispatcher: `vsock:<viewer CID>:7100`, or a UNIX socket. */
+  readonly viewer: SocketAddress;
+  /** Every decision (a forward, or a refusal of a non-guest peer). */
+  onDecision?(decision: RelayDecision): void;
+  /** Every connection's end. */
+  onEnd?(end: ConnectionEnd): void;
+  /** Problems not tied to one connection. */
+  onWarning?(message: string): void;
+  /** Pipe capacity per direction. */
+  readonly pipeSize?: number;
+}
+
+/** Starts a host forwarder; see the module documentation. */
+export async function startForwarder(
+  options: ForwarderOptions,
+): Promise<Relay> {
+  const listeners = options.listeners;
+  if (listeners.length === 0) throw new RangeError("nothing to listen on");
+  for (const listener of listeners) {
+    if (listener.forwarded) {
+      throw new RangeError("a forwarder does not read headers, it writes them");
+    }
+    if ("unixPath" in listener && listener.port === undefined) {
+      throw new RangeError(
+        `UNIX listener ${listener.unixPath} needs the vsock port it stands for`,
+      );
+    }
+  }
+  const target = formatSocketAddress(options.viewer);
+  const engine = await startRelayEngine({
+    listen: listeners.map((listener) => ({ address: listenAddress(listener) })),
+    route(incoming) {
+      const listener = listeners[incoming.listener];
+      const cid = peerCidOf(listener, incoming.peer);
+      const port = "vsockPort" in listener
+        ? listener.vsockPort
+        : listener.port!;
+      const base = {
+        time: new Date().toISOString(),
+        connection: incoming.id,
+        relay: "forwarder",
+        via: "direct",
+        listener: formatSocketAddress(listenAddress(listener)),
+        peer: formatSocketAddress(incoming.peer),
+        cid,
+        port,
+      } as const;
+      if (
+        cid === undefined || cid < FIRST_GUEST_CID || cid > LAST_GUEST_CID
+      ) {
+        // The host itself (CID 1 or 2) has no business being forwarded.
+        const reason = `peer CID ${cid} is not a guest`;
+        options.onDecision?.({ ...base, decision: "deny", reason });
+        return { deny: reason };
+      }
+      options.onDecision?.({ ...base, decision: "allow", target });
+      return {
+        to: options.viewer,
+        send: encodeForwardHeader({ cid, port }),
+      };
+    },
+    onEnd: options.onEnd,
+    onWarning: options.onWarning,
+    pipeSize: options.pipeSize,
+  });
+  return relayOf(engine);
+}

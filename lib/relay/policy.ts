@@ -1,0 +1,102 @@
+/**
+ * Who may reach what: the pure core of the dispatcher. A connection comes
+ * from a CID (the kernel's word, or the forwarder's header) to a service
+ * port; it is allowed only when exactly one known VM has that CID and that
+ * VM's services name a socket for the port's service. Everything else is
+ * denied, with a reason for the log.
+ *
+ * @module
+ */
+
+import type { ServiceName } from "../state/vm_records.ts";
+import { SERVICE_PORTS } from "../vm/launch_spec.ts";
+
+/** What one VM may reach. */
+export interface VmAccess {
+  /** VM name, for the log. */
+  readonly name: string;
+  /** Its vsock CID. */
+  readonly cid: number;
+  /** Host UNIX socket per service it may use; absent services are denied. */
+  readonly services: Readonly<Partial<Record<ServiceName, string>>>;
+}
+
+/** A connection to decide on. */
+export interface AccessRequest {
+  /** The peer's CID. */
+  readonly cid: number;
+  /** The vsock port it connected to. */
+  readonly port: number;
+}
+
+/** The verdict on an {@linkcode AccessRequest}. */
+export type AccessDecision =
+  | {
+    readonly allow: true;
+    /** The VM the CID belongs to. */
+    readonly vm: string;
+    /** The service of the port. */
+    readonly service: ServiceName;
+    /** The socket to connect to. */
+    readonly path: string;
+  }
+  | {
+    readonly allow: false;
+    /** Why, in words for the log. */
+    readonly reason: string;
+    /** The VM, when the CID was known. */
+    readonly vm?: string;
+    /** The service, when the port was one. */
+    readonly service?: ServiceName;
+  };
+
+const SERVICE_BY_PORT: ReadonlyMap<number, ServiceName> = new Map(
+  Object.entries(SERVICE_PORTS).map((
+    [name, port],
+  ) => [port, name as ServiceName]),
+);
+
+/** The service listening on vsock `port`, if any (see SERVICE_PORTS). */
+export function serviceOfPort(port: number): ServiceName | undefined {
+  return SERVICE_BY_PORT.get(port);
+}
+
+/** Decides `request` against the known `vms`; default deny. */
+export function decideAccess(
+  request: AccessRequest,
+  vms: readonly VmAccess[],
+): AccessDecision {
+  const service = serviceOfPort(request.port);
+  if (!service) {
+    return {
+      allow: false,
+      reason: `port ${request.port} is no qubesify service`,
+    };
+  }
+  const owners = vms.filter((vm) => vm.cid === request.cid);
+  if (owners.length === 0) {
+    return { allow: false, reason: `unknown CID ${request.cid}`, service };
+  }
+  if (owners.length > 1) {
+    // Two records claiming one CID means one of them is stale or forged;
+    // neither can be trusted to be the peer.
+    return {
+      allow: false,
+      reason: `CID ${request.cid} is claimed by several VMs (${
+        owners.map((vm) => vm.name).join(", ")
+      })`,
+      service,
+    };
+  }
+  const vm = owners[0];
+  const path = vm.services[service];
+  if (!path) {
+    return {
+      allow: false,
+      reason: `VM ${vm.name} may not use ${service}`,
+      vm: vm.name,
+      service,
+    };
+  }
+  return { allow: true, vm: vm.name, service, path };
+}
