@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { blockedBy } from "./blocklist.ts";
+import { loadPolicyFile, parsePolicyText } from "./policy_file.ts";
+
+Deno.test("policy files: relative block lists and log beside the file", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qubesify-egress-policy-" });
+  try {
+    await Deno.writeTextFile(join(dir, "ads.txt"), "||ads.example^\n");
+    await Deno.writeTextFile(
+      join(dir, "policy.yaml"),
+      "allow:\n  - host: github.com\n    ports: [443, 22]\nblocklists: [ads.txt]\nlog: logs/egress.jsonl\nlimits:\n  connections: 8\n  idle_timeout: 30\n",
+    );
+    const loaded = await loadPolicyFile(join(dir, "policy.yaml"));
+    assert.deepEqual(loaded.policy.allow, [{
+      host: "github.com",
+      ports: [443, 22],
+    }]);
+    assert.deepEqual(loaded.policy.deny, []);
+    assert.equal(loaded.policy.log, join(dir, "logs/egress.jsonl"));
+    assert.deepEqual(loaded.policy.limits, {
+      connections: 8,
+      idle_timeout: 30,
+    });
+    assert.equal(
+      blockedBy(loaded.blocklist, "x.ads.example")?.file,
+      join(dir, "ads.txt"),
+    );
+    await Deno.writeTextFile(
+      join(dir, "missing.yaml"),
+      "blocklists: [nope.txt]\n",
+    );
+    await assert.rejects(
+      () => loadPolicyFile(join(dir, "missing.yaml")),
+      /cannot read block list .*nope\.txt/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("policy problems are located by line and column", () => {
+  assert.throws(
+    () =>
+      parsePolicyText(
+        "allow:\n  - host: github.com\n    prots: [22]\n",
+        "p.yaml",
+      ),
+    /^RecipeError: p\.yaml:3:5 allow\[0\]\.prots: unknown key; expected one of: host, ports$/,
+  );
+  assert.throws(
+    () => parsePolicyText("allow:\n  - host: GitHub.com\n", "p.yaml"),
+    /p\.yaml:2:11 allow\[0\]\.host: expected a lowercase host name/,
+  );
+  assert.throws(
+    () => parsePolicyText("limits:\n  connections: 0\n", "p.yaml"),
+    /p\.yaml:2:16 limits\.connections: expected at least 1 connection/,
+  );
+  assert.throws(
+    () => parsePolicyText("allow: [\n", "p.yaml"),
+    /YAML syntax error/,
+  );
+});
