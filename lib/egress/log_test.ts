@@ -90,6 +90,7 @@ Deno.test("printed records carry no control characters", () => {
       error: "idle timeout",
     }),
   );
+  // deno-lint-ignore no-control-regex
   assert.ok(!/[\x00-\x1f]/.test(line));
   assert.match(line, /^2026-01-01T00:00:00.000Z - allow CONNECT/);
   assert.match(line, /error: idle timeout$/);
