@@ -328,3 +328,25 @@ Deno.test("close: open connections are closed and socket files removed", async (
   conn.close();
   await assert.rejects(() => Deno.stat(dir.join("in")), Deno.errors.NotFound);
 });
+
+Deno.test("vsock: the dispatcher binds and listens on kernel vsock ports", async () => {
+  // No guest can connect on this host (no vsock transport), but socket,
+  // bind and listen go through the same FFI path as in production.
+  const port = 40_000 + Math.floor(Math.random() * 20_000);
+  await using dispatcher = await startDispatcher({
+    listeners: [{ vsockPort: port }, { vsockPort: port + 1, forwarded: true }],
+    vms: staticAccessSource([]),
+  });
+  assert.deepEqual(dispatcher.addresses, [
+    { family: "vsock", cid: 0xffff_ffff, port },
+    { family: "vsock", cid: 0xffff_ffff, port: port + 1 },
+  ]);
+  await assert.rejects(
+    () =>
+      startDispatcher({
+        listeners: [{ vsockPort: port }],
+        vms: staticAccessSource([]),
+      }),
+    /cannot listen on vsock:4294967295:\d+: already in use/,
+  );
+});
