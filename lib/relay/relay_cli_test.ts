@@ -1,0 +1,141 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import {
+  closeAfter,
+  echo,
+  readAll,
+  serveUnix,
+  tempDir,
+  waitFor,
+  writeAll,
+} from "./_test_sockets.ts";
+import { encodeForwardHeader } from "./header.ts";
+
+const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
+
+/** `qubesify relay ...` as users run it, under the orchestrator's permissions. */
+function spawnRelay(args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-P=qubesify", "--quiet", MAIN, "relay", ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+}
+
+/** Collects a stream's text while the process runs. */
+function collect(stream: ReadableStream<Uint8Array>): { text: string } {
+  const sink = { text: "" };
+  stream.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: (chunk) => void (sink.text += chunk) }),
+  );
+  return sink;
+}
+
+Deno.test("relay viewer CLI: relays a forwarded connection by the policy file, logs, stops on SIGTERM", async () => {
+  await using dir = await tempDir();
+  await using wayland = serveUnix(dir.join("wayland"), echo);
+  const policy = dir.join("policy.yaml");
+  await Deno.writeTextFile(
+    policy,
+    `vms:\n  - name: work\n    cid: 5\n    services:\n      wayland: ${wayland.path}\n`,
+  );
+  const child = spawnRelay([
+    "viewer",
+    "--policy",
+    policy,
+    "--unix",
+    dir.join("viewer.sock"),
+  ]);
+  const out = collect(child.stdout);
+  const err = collect(child.stderr);
+  try {
+    await waitFor(() => err.text.includes("Ctrl-C stops"), "the relay", 20_000);
+    const conn = await Deno.connect({
+      transport: "unix",
+      path: dir.join("viewer.sock"),
+    });
+    using _deadline = closeAfter(conn, 10_000);
+    await writeAll(conn, encodeForwardHeader({ cid: 5, port: 7000 }));
+    await writeAll(conn, new TextEncoder().encode("through the CLI"));
+    await conn.closeWrite();
+    assert.equal(
+      new TextDecoder().decode(await readAll(conn)),
+      "through the CLI",
+    );
+    conn.close();
+    await waitFor(() => out.text.includes(`"event":"end"`), "the end line");
+  } finally {
+    child.kill("SIGTERM");
+  }
+  const status = await child.status;
+  assert.equal(status.code, 0, err.text);
+  const lines = out.text.trim().split("\n").map((line) => JSON.parse(line));
+  assert.deepEqual(
+    lines.map((l) => [l.event, l.decision, l.cid, l.vm, l.service, l.bytesUp]),
+    [
+      ["decision", "allow", 5, "work", "wayland", undefined],
+      ["end", undefined, undefined, undefined, undefined, 15],
+    ],
+  );
+  assert.match(err.text, /qubesify relay viewer: stopped\n$/);
+  await assert.rejects(
+    () => Deno.stat(dir.join("viewer.sock")),
+    Deno.errors.NotFound,
+  );
+});
+
+Deno.test("relay host CLI: listens on the vsock service ports and stops on SIGTERM", async () => {
+  const child = spawnRelay(["host", "--viewer-cid", "3"]);
+  const err = collect(child.stderr);
+  const out = collect(child.stdout);
+  try {
+    await waitFor(
+      () => /Ctrl-C stops|relay host: /.test(err.text),
+      "the forwarder",
+      20_000,
+    );
+  } finally {
+    child.kill("SIGTERM");
+  }
+  const status = await child.status;
+  assert.equal(status.code, 0, err.text);
+  assert.match(
+    err.text,
+    /forwarding vsock ports 7000, 7001, 7002, 7003 to vsock:3:7100/,
+  );
+  assert.equal(out.text, "");
+});
+
+Deno.test("relay CLI: bad options and a bad policy say what to fix", async () => {
+  await using dir = await tempDir();
+  const policy = dir.join("policy.yaml");
+  await Deno.writeTextFile(
+    policy,
+    "vms:\n  - name: w\n    cid: 1\n    services: {}\n",
+  );
+  const cases: [string[], number, RegExp][] = [
+    [["host", "--viewer-cid", "2"], 2, /--viewer-cid must be a number from 3/],
+    [["host", "--viewer-cid", "x"], 2, /got "x"/],
+    [
+      ["viewer", "--policy", policy],
+      1,
+      /policy\.yaml: vms\[0\]\.cid: must be a guest CID/,
+    ],
+    [
+      ["viewer", "--policy", dir.join("none.yaml")],
+      1,
+      /none\.yaml: no such policy file/,
+    ],
+  ];
+  for (const [args, code, message] of cases) {
+    const { code: actual, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-P=qubesify", "--quiet", MAIN, "relay", ...args],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(stderr);
+    assert.equal(actual, code, `${args.join(" ")}: ${text}`);
+    assert.match(text, message);
+  }
+});
