@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import process from "node:process";
 import {
   closeAfter,
   closedByRelay,
@@ -349,4 +350,38 @@ Deno.test("vsock: the dispatcher binds and listens on kernel vsock ports", async
       }),
     /cannot listen on vsock:4294967295:\d+: already in use/,
   );
+});
+
+Deno.test("idle: open, half-closed and hung-up connections cost no CPU while nothing moves", async () => {
+  await using dir = await tempDir();
+  const held: Deno.UnixConn[] = [];
+  // The service holds every connection open and silent; some it half-closes.
+  await using upstream = serveUnix(dir.join("svc"), async (conn) => {
+    held.push(conn);
+    if (held.length % 3 === 0) await conn.closeWrite();
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+  });
+  await using dispatcher = await startDispatcher({
+    listeners: [{ unixPath: dir.join("in"), peerCid: 5, port: WAYLAND }],
+    vms: staticAccessSource([
+      { name: "work", cid: 5, services: { wayland: upstream.path } },
+    ]),
+  });
+  const clients: Deno.UnixConn[] = [];
+  for (let i = 0; i < 9; i++) {
+    const conn = await connect(dir.join("in"));
+    // Some clients half-close, some vanish entirely, some stay open.
+    if (i % 3 === 1) await conn.closeWrite();
+    if (i % 3 === 2) conn.close();
+    else clients.push(conn);
+  }
+  await waitFor(() => upstream.accepted === 9, "9 relayed connections");
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const before = process.cpuUsage();
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const used = process.cpuUsage(before);
+  const ms = (used.user + used.system) / 1000;
+  assert.ok(ms < 100, `the relay used ${ms.toFixed(1)} ms of CPU while idle`);
+  assert.ok(dispatcher.openConnections > 0, "connections stayed open");
+  for (const conn of clients) conn.close();
 });
