@@ -105,11 +105,6 @@ export function deniedRange(
   address: IpAddress,
   ownAddresses: readonly IpAddress[] = [],
 ): DeniedRange | undefined {
-  for (const own of ownAddresses) {
-    if (sameAddress(address, own)) {
-      return { category: "host-address", range: formatIpAddress(address) };
-    }
-  }
   if (address.family === 6) {
     const v4 = embeddedV4(address.bytes);
     if (v4) return deniedRange({ family: 4, bytes: v4 }, ownAddresses);
@@ -118,6 +113,11 @@ export function deniedRange(
   for (const candidate of ranges) {
     if (inRange(address.bytes, candidate)) {
       return { category: candidate.category, range: candidate.text };
+    }
+  }
+  for (const own of ownAddresses) {
+    if (sameAddress(address, own)) {
+      return { category: "host-address", range: formatIpAddress(address) };
     }
   }
   return undefined;

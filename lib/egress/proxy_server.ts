@@ -524,13 +524,11 @@ class Session {
     const up = this.#pump(this.#client, upstream, "bytes_up");
     const down = this.#pump(upstream, this.#client, "bytes_down");
     const ended = (end: Promise<"eof" | "error">, to: Deno.Conn) =>
-      end.then((how) => {
+      end.then(async (how) => {
         if (how === "eof") {
-          try {
-            to.closeWrite();
-          } catch {
+          await to.closeWrite().catch(() => {
             // Already closed.
-          }
+          });
         } else {
           closeQuietly(this.#client);
           closeQuietly(upstream);
@@ -620,7 +618,7 @@ async function answer(
   bytes.set(body, head.length);
   try {
     await writeAll(conn, bytes);
-    conn.closeWrite();
+    await conn.closeWrite();
   } catch {
     return;
   }

@@ -1,0 +1,510 @@
+/**
+ * `qubesify proxy` for real: the CLI runs in a network namespace playing
+ * the host, listening on a UNIX socket; test servers (HTTPS with git smart
+ * HTTP, plain HTTP, sshd) run in a second namespace on RFC 5737 addresses
+ * and one private address; names are mapped with --hosts. curl, git and
+ * ssh (through `nc -X connect`) reach the proxy over a local TCP relay to
+ * its socket, as a guest's socat would. Nothing leaves the namespaces.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startBackground } from "../../lib/exec/background.ts";
+import { findExecutable } from "../../lib/exec/which.ts";
+import type { EgressRecord } from "../../lib/egress/log_record.ts";
+import {
+  createEgressNetwork,
+  PRIVATE_ADDRESS,
+  SSH_ADDRESS,
+  WEB_ADDRESS,
+} from "./netns.ts";
+import { startTcpToUnix } from "./tcp_to_unix.ts";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const PATH = Deno.env.get("PATH") ?? "";
+const SSHD = "/usr/sbin/sshd";
+
+async function hasTools(): Promise<boolean> {
+  if (Deno.uid() !== 0) return false;
+  for (
+    const tool of ["ip", "curl", "git", "openssl", "ssh", "ssh-keygen", "nc"]
+  ) {
+    if (await findExecutable(tool, PATH) === undefined) return false;
+  }
+  return await Deno.stat(SSHD).then(() => true, () => false);
+}
+
+const ready = await hasTools();
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program (argv, no shell) with a clean proxy environment. */
+async function run(
+  program: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Run> {
+  const output = await new Deno.Command(program, {
+    args,
+    env: {
+      http_proxy: "",
+      https_proxy: "",
+      HTTP_PROXY: "",
+      HTTPS_PROXY: "",
+      no_proxy: "",
+      NO_PROXY: "",
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_CONFIG_GLOBAL: "/dev/null",
+      GIT_TERMINAL_PROMPT: "0",
+      ...env,
+    },
+    stdin: "null",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+async function must(program: string, args: string[]): Promise<string> {
+  const result = await run(program, args);
+  if (result.code !== 0) {
+    throw new Error(`${program} ${args.join(" ")}: ${result.stderr}`);
+  }
+  return result.stdout;
+}
+
+const exists = (path: string) => () =>
+  Deno.stat(path).then(() => true, () => false);
+
+/** A bare repository with one commit, under `root`. */
+async function makeRepository(root: string, scratch: string): Promise<void> {
+  await Deno.mkdir(root, { recursive: true });
+  const bare = join(root, "repo.git");
+  await must("git", ["init", "-q", "--bare", bare]);
+  await must("git", ["init", "-q", scratch]);
+  await Deno.writeTextFile(join(scratch, "README"), "through the proxy\n");
+  await must("git", ["-C", scratch, "add", "README"]);
+  await must("git", [
+    "-C",
+    scratch,
+    "-c",
+    "user.name=test",
+    "-c",
+    "user.email=test@example.org",
+    "commit",
+    "-q",
+    "-m",
+    "first",
+  ]);
+  await must("git", [
+    "-C",
+    scratch,
+    "push",
+    "-q",
+    bare,
+    "HEAD:refs/heads/main",
+  ]);
+  await must("git", ["-C", bare, "symbolic-ref", "HEAD", "refs/heads/main"]);
+}
+
+const POLICY = `allow:
+  - host: git.test
+  - host: ssh.test
+    ports: [22]
+  - host: loop.test
+  - host: private.test
+  - host: ads.test
+deny: [denied.test]
+blocklists: [block.txt]
+limits:
+  idle_timeout: 2
+`;
+
+const HOSTS = `${WEB_ADDRESS} git.test other.test denied.test ads.test
+${SSH_ADDRESS} ssh.test nossh.test
+127.0.0.1 loop.test
+${PRIVATE_ADDRESS} private.test
+`;
+
+Deno.test({
+  name: "egress proxy: curl, git over HTTPS and SSH, allowed and refused",
+  ignore: !ready,
+}, async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "qubesify-egress-it-" });
+  try {
+    await using network = await createEgressNetwork();
+    // Certificates, keys, repository, configuration files.
+    const cert = join(dir, "cert.pem");
+    const key = join(dir, "key.pem");
+    await must("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=git.test",
+      "-addext",
+      "subjectAltName=DNS:git.test,DNS:other.test,DNS:denied.test,DNS:ads.test,DNS:loop.test,DNS:private.test,IP:10.99.0.2",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+    ]);
+    const gitRoot = join(dir, "git");
+    await makeRepository(gitRoot, join(dir, "scratch"));
+    await must("ssh-keygen", [
+      "-q",
+      "-t",
+      "ed25519",
+      "-N",
+      "",
+      "-f",
+      join(dir, "id"),
+    ]);
+    await must("ssh-keygen", [
+      "-q",
+      "-t",
+      "ed25519",
+      "-N",
+      "",
+      "-f",
+      join(dir, "host_key"),
+    ]);
+    await Deno.copyFile(join(dir, "id.pub"), join(dir, "authorized_keys"));
+    const hostKey = (await Deno.readTextFile(join(dir, "host_key.pub"))).trim();
+    await Deno.writeTextFile(
+      join(dir, "known_hosts"),
+      `ssh.test,nossh.test ${hostKey}\n`,
+    );
+    await Deno.writeTextFile(
+      join(dir, "sshd_config"),
+      [
+        `ListenAddress ${SSH_ADDRESS}`,
+        "Port 22",
+        `HostKey ${join(dir, "host_key")}`,
+        `PidFile ${join(dir, "sshd.pid")}`,
+        `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
+        "StrictModes no",
+        "UsePAM no",
+        "PasswordAuthentication no",
+        "KbdInteractiveAuthentication no",
+        "PermitRootLogin prohibit-password",
+        "",
+      ].join("\n"),
+    );
+    await Deno.writeTextFile(join(dir, "policy.yaml"), POLICY);
+    await Deno.writeTextFile(join(dir, "block.txt"), "||ads.test^\n");
+    await Deno.writeTextFile(join(dir, "hosts"), HOSTS);
+    // sshd refuses to start without its privilege separation folder.
+    await Deno.mkdir("/run/sshd", { recursive: true, mode: 0o755 });
+
+    const inNamespace = (namespace: string, argv: string[]) => [
+      "netns",
+      "exec",
+      namespace,
+      ...argv,
+    ];
+    await using _web = await startBackground({
+      program: "ip",
+      args: inNamespace(network.internet, [
+        Deno.execPath(),
+        "run",
+        "-A",
+        join(ROOT, "tests/egress/git_https_server.ts"),
+        "0.0.0.0",
+        cert,
+        key,
+        gitRoot,
+        join(dir, "web.ready"),
+      ]),
+      ready: exists(join(dir, "web.ready")),
+      readyTimeoutMs: 30_000,
+    });
+    await using _sshd = await startBackground({
+      program: "ip",
+      args: inNamespace(network.internet, [
+        SSHD,
+        "-D",
+        "-e",
+        "-f",
+        join(dir, "sshd_config"),
+      ]),
+      ready: exists(join(dir, "sshd.pid")),
+    });
+    const socket = join(dir, "egress.sock");
+    const log = join(dir, "requests.jsonl");
+    await using _proxy = await startBackground({
+      program: "ip",
+      args: inNamespace(network.proxy, [
+        Deno.execPath(),
+        "run",
+        `--config=${join(ROOT, "deno.json")}`,
+        "-P=qubesify",
+        "--allow-sys=networkInterfaces",
+        join(ROOT, "main.ts"),
+        "proxy",
+        "--listen",
+        socket,
+        "--policy",
+        join(dir, "policy.yaml"),
+        "--hosts",
+        join(dir, "hosts"),
+        "--log",
+        log,
+        "--vm",
+        "itest",
+      ]),
+      ready: exists(socket),
+      readyTimeoutMs: 30_000,
+    });
+    await using relay = startTcpToUnix(socket);
+    const proxy = `127.0.0.1:${relay.port}`;
+
+    const curl = (url: string) =>
+      run("curl", [
+        "-sS",
+        "--max-time",
+        "20",
+        "--proxy",
+        `http://${proxy}`,
+        "--cacert",
+        cert,
+        "-w",
+        "\n%{http_code} %{http_connect}",
+        url,
+      ]);
+
+    await t.step("curl reaches an allowed name over HTTPS", async () => {
+      const result = await curl("https://git.test/hello");
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, "hello from git.test\n\n200 200");
+    });
+    await t.step("curl reaches an allowed name over plain HTTP", async () => {
+      const result = await curl("http://git.test/hello");
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, "hello from git.test\n\n200 000");
+    });
+    const refusals: [string, string][] = [
+      ["a name not allowed", "https://other.test/hello"],
+      ["a denied name", "https://denied.test/hello"],
+      ["a block-listed name", "https://ads.test/hello"],
+      ["a port not allowed", "https://git.test:8443/hello"],
+      ["ssh port on a web name", "https://git.test:22/"],
+      ["a private IP literal", `https://${PRIVATE_ADDRESS}/hello`],
+      ["a name pinned to a private address", "https://private.test/hello"],
+      ["a name resolving to loopback", "https://loop.test/hello"],
+      ["the proxy host's own address", `https://${network.proxyAddress}/`],
+      ["plain HTTP to a private literal", `http://${PRIVATE_ADDRESS}/hello`],
+    ];
+    for (const [what, url] of refusals) {
+      await t.step(`curl to ${what} is refused with 403`, async () => {
+        const result = await curl(url);
+        if (url.startsWith("https:")) {
+          assert.notEqual(result.code, 0);
+          assert.match(result.stdout, /^\n?000 403$/);
+        } else {
+          assert.match(result.stdout, / is a private address\n\n403 000$/);
+        }
+        assert.doesNotMatch(result.stdout, /hello from/);
+      });
+    }
+
+    // The environment's GIT_SSL_CAINFO would override http.sslCAInfo.
+    const gitEnv = {
+      GIT_SSH_COMMAND: `ssh -F ${join(dir, "ssh_config")}`,
+      GIT_SSL_CAINFO: cert,
+    };
+    await Deno.writeTextFile(
+      join(dir, "ssh_config"),
+      [
+        "Host *",
+        "  User root",
+        `  IdentityFile ${join(dir, "id")}`,
+        "  IdentitiesOnly yes",
+        `  UserKnownHostsFile ${join(dir, "known_hosts")}`,
+        "  StrictHostKeyChecking yes",
+        "  BatchMode yes",
+        "  ConnectTimeout 20",
+        `  ProxyCommand nc -X connect -x ${proxy} %h %p`,
+        "",
+      ].join("\n"),
+    );
+    const clone = (url: string, into: string) =>
+      run("git", [
+        "-c",
+        `http.proxy=http://${proxy}`,
+        "clone",
+        "-q",
+        url,
+        join(dir, into),
+      ], gitEnv);
+
+    await t.step("git clone over HTTPS through the proxy", async () => {
+      const result = await clone("https://git.test/repo.git", "https-clone");
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(
+        await Deno.readTextFile(join(dir, "https-clone", "README")),
+        "through the proxy\n",
+      );
+    });
+    await t.step(
+      "git clone over HTTPS from a name not allowed fails",
+      async () => {
+        const result = await clone(
+          "https://other.test/repo.git",
+          "https-refused",
+        );
+        assert.notEqual(result.code, 0);
+        assert.match(result.stderr, /403/);
+      },
+    );
+    await t.step("git clone over SSH through nc -X connect", async () => {
+      const result = await clone(
+        `ssh://ssh.test${gitRoot}/repo.git`,
+        "ssh-clone",
+      );
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(
+        await Deno.readTextFile(join(dir, "ssh-clone", "README")),
+        "through the proxy\n",
+      );
+    });
+    await t.step(
+      "git clone over SSH to a name without port 22 fails",
+      async () => {
+        const result = await clone(
+          `ssh://nossh.test${gitRoot}/repo.git`,
+          "ssh-refused",
+        );
+        assert.notEqual(result.code, 0);
+        assert.match(result.stderr, /403|[Cc]onnection closed/);
+      },
+    );
+    await t.step(
+      "an idle tunnel is closed after the policy's idle timeout",
+      async () => {
+        const conn = await Deno.connect({
+          hostname: "127.0.0.1",
+          port: relay.port,
+        });
+        try {
+          await conn.write(
+            new TextEncoder().encode("CONNECT ssh.test:22 HTTP/1.1\r\n\r\n"),
+          );
+          const started = Date.now();
+          const received = await new Response(conn.readable).text();
+          const elapsed = Date.now() - started;
+          assert.match(
+            received,
+            /^HTTP\/1\.1 200 Connection established\r\n\r\nSSH-2\.0-/,
+          );
+          assert.ok(
+            elapsed >= 1_500 && elapsed < 15_000,
+            `closed after ${elapsed} ms`,
+          );
+        } finally {
+          try {
+            conn.close();
+          } catch {
+            // The readable stream closed it.
+          }
+        }
+      },
+    );
+
+    await t.step(
+      "every request has its log record, read by qubesify proxy log",
+      async () => {
+        // The proxy writes a record when a connection ends; give the last a moment.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const printed = await run(Deno.execPath(), [
+          "run",
+          `--config=${join(ROOT, "deno.json")}`,
+          "-P=qubesify",
+          join(ROOT, "main.ts"),
+          "proxy",
+          "log",
+          "--log",
+          log,
+          "--vm",
+          "itest",
+          "--json",
+        ]);
+        assert.equal(printed.code, 0, printed.stderr);
+        const records: EgressRecord[] = printed.stdout.trim().split("\n").map((
+          line,
+        ) => JSON.parse(line));
+        assert.ok(records.every((record) => record.vm === "itest"));
+        const find = (host: string, port: number, decision: string) =>
+          records.find((r) =>
+            r.host === host && r.port === port && r.decision === decision
+          );
+        const hello = find("git.test", 443, "allow")!;
+        assert.equal(hello.method, "CONNECT");
+        assert.equal(hello.address, WEB_ADDRESS);
+        assert.equal(hello.status, 200);
+        assert.ok(hello.bytes_up > 0 && hello.bytes_down > 0);
+        const plain = find("git.test", 80, "allow")!;
+        assert.equal(plain.method, "GET");
+        assert.equal(plain.status, null);
+        assert.ok(plain.bytes_down > "hello from git.test\n".length);
+        assert.match(
+          find("other.test", 443, "deny")!.rule,
+          /^no allow rule matches$/,
+        );
+        assert.equal(
+          find("denied.test", 443, "deny")!.rule,
+          "deny denied.test",
+        );
+        assert.match(
+          find("ads.test", 443, "deny")!.rule,
+          /^blocklist .*block\.txt:1$/,
+        );
+        assert.match(
+          find("git.test", 8443, "deny")!.rule,
+          /^port 8443 not allowed/,
+        );
+        const privateLiteral = find(PRIVATE_ADDRESS, 443, "deny")!;
+        assert.equal(privateLiteral.rule, "always-deny private 10.0.0.0/8");
+        assert.equal(privateLiteral.address, PRIVATE_ADDRESS);
+        assert.equal(
+          find("private.test", 443, "deny")!.address,
+          PRIVATE_ADDRESS,
+        );
+        const loop = find("loop.test", 443, "deny")!;
+        assert.equal(loop.rule, "always-deny loopback 127.0.0.0/8");
+        assert.equal(loop.address, "127.0.0.1");
+        assert.match(
+          find(network.proxyAddress, 443, "deny")!.rule,
+          /^always-deny host-address/,
+        );
+        const ssh = records.filter((r) =>
+          r.host === "ssh.test" && r.port === 22
+        );
+        assert.ok(ssh.some((r) => r.decision === "allow" && r.error === null));
+        const idle = ssh.find((r) => r.error === "idle timeout")!;
+        assert.equal(idle.decision, "allow");
+        assert.ok(idle.bytes_down > 0);
+        assert.ok(find("nossh.test", 22, "deny"));
+        for (const record of records) {
+          assert.ok(record.duration_ms >= 0);
+          assert.ok(!Number.isNaN(Date.parse(record.time)));
+        }
+      },
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
