@@ -38,14 +38,32 @@ export interface MicroVm {
   controlSocket: string;
   /** The guest's network (`none`: no NIC at all). */
   network: VmNetwork;
-  /** A kernel vhost-vsock device with this guest CID, when set. */
+  /**
+   * A kernel vhost-vsock device with this guest CID, when set; shorthand
+   * for `vsock: { kind: "kernel", cid }`.
+   */
   vsockCid?: number;
+  /** The guest's vsock device, when it has one (see {@linkcode VmVsock}). */
+  vsock?: VmVsock;
   /**
    * An initramfs whose /init mounts the root and hands over to the guest
    * init; our own kernel needs none, a distribution kernel with modules does.
    */
   initrd?: string;
 }
+
+/**
+ * `kernel`: the host kernel's vhost-vsock (needs /dev/vhost-vsock) with
+ * guest CID `cid`. `user`: a vhost-user back-end listening on `socket`
+ * (lib/vsock/backend.ts), which also gives the guest its CID; vhost-user
+ * needs guest RAM QEMU can share, so the VM's memory becomes a memfd.
+ */
+export type VmVsock =
+  | { kind: "kernel"; cid: number }
+  | { kind: "user"; socket: string };
+
+/** Id of the shared memory backend a vhost-user device needs. */
+const SHARED_MEMORY_ID = "mem";
 
 /**
  * `user`: QEMU's user-mode NAT; `tap`: a pre-created TAP device on the
@@ -91,18 +109,51 @@ export function kernelCmdline(
   ].join(" ");
 }
 
+function vsockOf(vm: Pick<MicroVm, "vsock" | "vsockCid">): VmVsock | undefined {
+  if (vm.vsock && vm.vsockCid !== undefined) {
+    throw new TypeError("give vsock or vsockCid, not both");
+  }
+  return vm.vsock ??
+    (vm.vsockCid === undefined
+      ? undefined
+      : { kind: "kernel", cid: vm.vsockCid });
+}
+
+function vsockArgs(vsock: VmVsock | undefined): string[] {
+  if (!vsock) return [];
+  if (vsock.kind === "kernel") {
+    return ["-device", `vhost-vsock-device,guest-cid=${vsock.cid}`];
+  }
+  return [
+    "-chardev",
+    `socket,id=vsock,path=${vsock.socket}`,
+    "-device",
+    "vhost-user-vsock-device,chardev=vsock",
+  ];
+}
+
 /** The full QEMU argv (without the program name). */
 export function qemuArgs(vm: MicroVm): string[] {
   const memoryMiB = Math.floor(vm.memoryBytes / 2 ** 20);
+  const vsock = vsockOf(vm);
+  const shared = vsock?.kind === "user";
   return [
     "-M",
-    `microvm,acpi=${vm.acpi ? "on" : "off"}`,
+    `microvm,acpi=${vm.acpi ? "on" : "off"}${
+      shared ? `,memory-backend=${SHARED_MEMORY_ID}` : ""
+    }`,
     "-accel",
     vm.accel,
     "-cpu",
     vm.accel === "kvm" ? "host" : "max",
     "-m",
     `${memoryMiB}M`,
+    ...(shared
+      ? [
+        "-object",
+        `memory-backend-memfd,id=${SHARED_MEMORY_ID},size=${memoryMiB}M,share=on`,
+      ]
+      : []),
     "-smp",
     String(vm.cpus),
     "-nodefaults",
@@ -134,8 +185,6 @@ export function qemuArgs(vm: MicroVm): string[] {
     "-device",
     `virtserialport,chardev=control,name=${CONTROL_PORT_NAME}`,
     ...netdevArgs(vm.network),
-    ...(vm.vsockCid === undefined
-      ? []
-      : ["-device", `vhost-vsock-device,guest-cid=${vm.vsockCid}`]),
+    ...vsockArgs(vsock),
   ];
 }

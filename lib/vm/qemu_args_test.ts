@@ -121,3 +121,42 @@ Deno.test("a TAP device on the qubesify bridge, configured by ip=", () => {
     / acpi=off ip=10\.233\.0\.12::10\.233\.0\.1:255\.255\.255\.0::eth0:off quiet$/,
   );
 });
+
+Deno.test("kernel vsock given as a vsock option, same as vsockCid", () => {
+  assert.deepEqual(
+    qemuArgs({ ...VM, vsock: { kind: "kernel", cid: 7 } }).slice(-2),
+    ["-device", "vhost-vsock-device,guest-cid=7"],
+  );
+  assert.throws(
+    () => qemuArgs({ ...VM, vsockCid: 7, vsock: { kind: "kernel", cid: 7 } }),
+    /vsock or vsockCid, not both/,
+  );
+});
+
+Deno.test("user-space vsock: memfd-backed shared RAM and a vhost-user chardev", () => {
+  const args = qemuArgs({
+    ...VM,
+    vsock: { kind: "user", socket: "/r/vsock.sock" },
+  });
+  assert.deepEqual(args.slice(0, 12), [
+    "-M",
+    "microvm,acpi=off,memory-backend=mem",
+    "-accel",
+    "tcg",
+    "-cpu",
+    "max",
+    "-m",
+    "256M",
+    "-object",
+    "memory-backend-memfd,id=mem,size=256M,share=on",
+    "-smp",
+    "1",
+  ]);
+  assert.deepEqual(args.slice(-4), [
+    "-chardev",
+    "socket,id=vsock,path=/r/vsock.sock",
+    "-device",
+    "vhost-user-vsock-device,chardev=vsock",
+  ]);
+  assert.equal(args.filter((arg) => arg === "-object").length, 1);
+});
