@@ -160,8 +160,19 @@ export async function startEgressProxy(
   // Every connection until it is done; `served` counts those past the limit check.
   const sessions = new Set<Session>();
   let served = 0;
+  let closed = false;
   const accepting = (async () => {
-    for await (const conn of listener) {
+    while (!closed) {
+      let conn: Deno.Conn;
+      try {
+        conn = await listener.accept();
+      } catch (error) {
+        if (closed || error instanceof Deno.errors.BadResource) break;
+        // Out of file descriptors, or a connection reset before accept:
+        // keep serving, after a pause so a persistent error does not spin.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        continue;
+      }
       const session = new Session(conn, context);
       sessions.add(session);
       if (served >= context.limits.connections) {
@@ -174,12 +185,11 @@ export async function startEgressProxy(
         sessions.delete(session);
       });
     }
-  })().catch(() => {
-    // The listener was closed.
-  });
+  })();
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      closed = true;
       listener.close();
       await accepting;
       const pending = [...sessions].map((session) => session.abort());

@@ -19,6 +19,8 @@ export interface EgressNetwork extends AsyncDisposable {
 export const WEB_ADDRESS = "203.0.113.10";
 /** The SSH server's public address. */
 export const SSH_ADDRESS = "203.0.113.11";
+/** The web server's public IPv6 address. */
+export const WEB_ADDRESS6 = "2001:db8::10";
 /** A private address the web server also answers on. */
 export const PRIVATE_ADDRESS = "10.99.0.2";
 
@@ -89,11 +91,51 @@ export async function createEgressNetwork(): Promise<EgressNetwork> {
         "veth-i",
       ]);
     }
+    // nodad: usable at once, without duplicate address detection.
+    await ip([
+      "-n",
+      proxy,
+      "addr",
+      "add",
+      "2001:db8:1::1/64",
+      "dev",
+      "veth-p",
+      "nodad",
+    ]);
+    await ip([
+      "-n",
+      internet,
+      "addr",
+      "add",
+      "2001:db8:1::2/64",
+      "dev",
+      "veth-i",
+      "nodad",
+    ]);
+    await ip([
+      "-n",
+      internet,
+      "addr",
+      "add",
+      `${WEB_ADDRESS6}/128`,
+      "dev",
+      "veth-i",
+      "nodad",
+    ]);
     await ip(["-n", proxy, "link", "set", "veth-p", "up"]);
     await ip(["-n", internet, "link", "set", "veth-i", "up"]);
     for (const range of ["203.0.113.0/24", "10.99.0.0/24"]) {
       await ip(["-n", proxy, "route", "add", range, "via", "198.51.100.2"]);
     }
+    await ip([
+      "-n",
+      proxy,
+      "route",
+      "add",
+      "2001:db8::/64",
+      "via",
+      "2001:db8:1::2",
+    ]);
   } catch (error) {
     await dispose();
     throw error;

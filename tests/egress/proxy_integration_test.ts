@@ -17,6 +17,7 @@ import {
   PRIVATE_ADDRESS,
   SSH_ADDRESS,
   WEB_ADDRESS,
+  WEB_ADDRESS6,
 } from "./netns.ts";
 import { startTcpToUnix } from "./tcp_to_unix.ts";
 
@@ -121,6 +122,8 @@ const POLICY = `allow:
   - host: loop.test
   - host: private.test
   - host: ads.test
+  - host: v6.test
+  - host: ula.test
 deny: [denied.test]
 blocklists: [block.txt]
 limits:
@@ -131,6 +134,8 @@ const HOSTS = `${WEB_ADDRESS} git.test other.test denied.test ads.test
 ${SSH_ADDRESS} ssh.test nossh.test
 127.0.0.1 loop.test
 ${PRIVATE_ADDRESS} private.test
+${WEB_ADDRESS6} v6.test
+fd00::5 ula.test
 `;
 
 Deno.test({
@@ -156,7 +161,7 @@ Deno.test({
       "-subj",
       "/CN=git.test",
       "-addext",
-      "subjectAltName=DNS:git.test,DNS:other.test,DNS:denied.test,DNS:ads.test,DNS:loop.test,DNS:private.test,IP:10.99.0.2",
+      "subjectAltName=DNS:git.test,DNS:other.test,DNS:denied.test,DNS:ads.test,DNS:loop.test,DNS:private.test,DNS:v6.test,DNS:ula.test,IP:10.99.0.2",
       "-keyout",
       key,
       "-out",
@@ -223,7 +228,7 @@ Deno.test({
         "run",
         "-A",
         join(ROOT, "tests/egress/git_https_server.ts"),
-        "0.0.0.0",
+        "::",
         cert,
         key,
         gitRoot,
@@ -291,6 +296,14 @@ Deno.test({
       assert.equal(result.code, 0, result.stderr);
       assert.equal(result.stdout, "hello from git.test\n\n200 200");
     });
+    await t.step(
+      "curl reaches an allowed name on an IPv6 address",
+      async () => {
+        const result = await curl("https://v6.test/hello");
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stdout, "hello from v6.test\n\n200 200");
+      },
+    );
     await t.step("curl reaches an allowed name over plain HTTP", async () => {
       const result = await curl("http://git.test/hello");
       assert.equal(result.code, 0, result.stderr);
@@ -305,6 +318,8 @@ Deno.test({
       ["a private IP literal", `https://${PRIVATE_ADDRESS}/hello`],
       ["a name pinned to a private address", "https://private.test/hello"],
       ["a name resolving to loopback", "https://loop.test/hello"],
+      ["a name resolving to a unique-local address", "https://ula.test/hello"],
+      ["an IPv6 literal not allowed", `https://[${WEB_ADDRESS6}]/hello`],
       ["the proxy host's own address", `https://${network.proxyAddress}/`],
       ["plain HTTP to a private literal", `http://${PRIVATE_ADDRESS}/hello`],
     ];
@@ -456,6 +471,15 @@ Deno.test({
         assert.equal(hello.address, WEB_ADDRESS);
         assert.equal(hello.status, 200);
         assert.ok(hello.bytes_up > 0 && hello.bytes_down > 0);
+        assert.equal(find("v6.test", 443, "allow")!.address, WEB_ADDRESS6);
+        assert.equal(
+          find("ula.test", 443, "deny")!.rule,
+          "always-deny unique-local fc00::/7",
+        );
+        assert.equal(
+          find(WEB_ADDRESS6, 443, "deny")!.rule,
+          "no allow rule matches",
+        );
         const plain = find("git.test", 80, "allow")!;
         assert.equal(plain.method, "GET");
         assert.equal(plain.status, null);
