@@ -74,6 +74,8 @@ export interface DispatcherOptions {
   onWarning?(message: string): void;
   /** Pipe capacity per direction (see RelayEngineOptions). */
   readonly pipeSize?: number;
+  /** How long a forwarded connection may take to send its header; 5 s. */
+  readonly headerTimeoutMs?: number;
 }
 
 /** A running relay; close it (or `await using` it) to stop everything. */
@@ -224,6 +226,7 @@ export async function startDispatcher(
     onEnd: options.onEnd,
     onWarning: options.onWarning,
     pipeSize: options.pipeSize,
+    prefixTimeoutMs: options.headerTimeoutMs,
   });
   return relayOf(engine);
 }

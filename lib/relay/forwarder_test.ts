@@ -10,6 +10,7 @@ import {
   writeAll,
 } from "./_test_sockets.ts";
 import type { RelayDecision } from "./decision.ts";
+import type { ConnectionEnd } from "./engine.ts";
 import { startDispatcher } from "./dispatcher.ts";
 import { startForwarder } from "./forwarder.ts";
 import { encodeForwardHeader, FORWARD_HEADER_SIZE } from "./header.ts";
@@ -220,4 +221,49 @@ Deno.test("forwarder: only guests are forwarded, and the header carries their CI
     ["allow", 9, undefined],
   ]);
   assert.equal(viewer.accepted, 1);
+});
+
+Deno.test("forwarded listener: a connection that never sends its header is closed after the timeout", async () => {
+  await using dir = await tempDir();
+  const ends: ConnectionEnd[] = [];
+  await using _viewer = await startDispatcher({
+    listeners: [
+      { unixPath: dir.join("viewer"), peerCid: HOST_CID, forwarded: true },
+    ],
+    vms: staticAccessSource([]),
+    headerTimeoutMs: 200,
+    onEnd: (end) => ends.push(end),
+  });
+  const conn = await Deno.connect({
+    transport: "unix",
+    path: dir.join("viewer"),
+  });
+  await writeAll(conn, new Uint8Array(5));
+  const started = Date.now();
+  assert.ok(await closedByRelay(conn));
+  conn.close();
+  assert.ok(Date.now() - started >= 150, "closed before the timeout");
+  await waitFor(() => ends.length === 1, "the end");
+  assert.equal(ends[0].error, "no 20-byte header within 200 ms");
+});
+
+Deno.test("forwarder: a viewer that refuses over vsock closes the VM's connection with the reason", async () => {
+  // Connecting to the host's own CID over vsock fails asynchronously here
+  // (no loopback transport): the non-blocking connect, its wake-up and
+  // SO_ERROR all run through the loop as they would towards a viewer VM.
+  await using dir = await tempDir();
+  const ends: ConnectionEnd[] = [];
+  await using _host = await startForwarder({
+    listeners: [{ unixPath: dir.join("from-vm5"), peerCid: 5, port: WAYLAND }],
+    viewer: { family: "vsock", cid: HOST_CID, port: 7100 },
+    onEnd: (end) => ends.push(end),
+  });
+  const conn = await Deno.connect({
+    transport: "unix",
+    path: dir.join("from-vm5"),
+  });
+  assert.ok(await closedByRelay(conn));
+  conn.close();
+  await waitFor(() => ends.length === 1, "the end");
+  assert.match(ends[0].error ?? "", /^connect vsock:2:7100: E[A-Z]+$/);
 });

@@ -94,6 +94,8 @@ interface Connection {
   local?: SocketAddress;
   client: Side;
   upstream?: Side;
+  /** The upstream's address, for messages. */
+  target?: string;
   phase: "prefix" | "pending" | "connecting" | "sending" | "relaying";
   prefix?: Uint8Array;
   prefixFilled: number;
@@ -242,6 +244,7 @@ export class RelayLoop {
       this.#close(connection, `denied: ${command.reason}`);
       return;
     }
+    connection.target = formatSocketAddress(command.to);
     try {
       const fd = this.#sockets.socket(command.to.family, { nonblocking: true });
       // Registered before connect so no failure path leaks the fd.
@@ -258,7 +261,9 @@ export class RelayLoop {
     } catch (error) {
       this.#close(
         connection,
-        `connect ${formatSocketAddress(command.to)}: ${describe(error)}`,
+        `connect ${connection.target}: ${
+          error instanceof LibcError ? error.code : describe(error)
+        }`,
       );
       return;
     }
@@ -363,7 +368,7 @@ export class RelayLoop {
       if (!upstream.writable) return;
       const errno = this.#sockets.pendingError(upstream.fd);
       if (errno !== 0) {
-        throw new Error(`connect: ${errnoName(errno)}`);
+        throw new Error(`connect ${connection.target}: ${errnoName(errno)}`);
       }
       connection.phase = "sending";
       upstream.readable = true;
