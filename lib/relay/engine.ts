@@ -185,7 +185,8 @@ export function startRelayEngine(
     new URL("./relay_worker.ts", import.meta.url).href,
     { type: "module" },
   );
-  let open = 0;
+  // Connections closed before they were reported (no header) never count.
+  const open = new Set<number>();
   let running = true;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => resolveStopped = resolve);
@@ -247,7 +248,7 @@ export function startRelayEngine(
         settleStart();
         break;
       case "accepted":
-        open++;
+        open.add(event.conn);
         route({
           id: event.conn,
           listener: event.listener,
@@ -257,7 +258,7 @@ export function startRelayEngine(
         });
         break;
       case "closed":
-        open--;
+        open.delete(event.conn);
         options.onEnd?.({
           id: event.conn,
           bytesUp: event.bytesUp,
@@ -303,7 +304,7 @@ export function startRelayEngine(
   const engine: RelayEngine = {
     addresses,
     get openConnections() {
-      return open;
+      return open.size;
     },
     close,
     stopped,

@@ -226,7 +226,7 @@ Deno.test("forwarder: only guests are forwarded, and the header carries their CI
 Deno.test("forwarded listener: a connection that never sends its header is closed after the timeout", async () => {
   await using dir = await tempDir();
   const ends: ConnectionEnd[] = [];
-  await using _viewer = await startDispatcher({
+  await using viewer = await startDispatcher({
     listeners: [
       { unixPath: dir.join("viewer"), peerCid: HOST_CID, forwarded: true },
     ],
@@ -245,6 +245,7 @@ Deno.test("forwarded listener: a connection that never sends its header is close
   assert.ok(Date.now() - started >= 150, "closed before the timeout");
   await waitFor(() => ends.length === 1, "the end");
   assert.equal(ends[0].error, "no 20-byte header within 200 ms");
+  assert.equal(viewer.openConnections, 0);
 });
 
 Deno.test("forwarder: a viewer that refuses over vsock closes the VM's connection with the reason", async () => {

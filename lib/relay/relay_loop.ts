@@ -129,6 +129,9 @@ export class RelayLoop {
   readonly #ready = new Set<number>();
   readonly #pausedListeners = new Map<number, number>();
   readonly #controlBuffer = new Uint8Array(64 * 1024);
+  // Streaming, so a character split across two reads decodes whole.
+  readonly #controlDecoder = new TextDecoder();
+  readonly #awaitingPrefix = new Set<Connection>();
   #controlText = "";
   #nextId = 1;
   #stopping = false;
@@ -180,10 +183,8 @@ export class RelayLoop {
     for (const until of this.#pausedListeners.values()) {
       next = Math.min(next, until);
     }
-    for (const connection of this.#connections.values()) {
-      if (connection.phase === "prefix") {
-        next = Math.min(next, connection.deadline);
-      }
+    for (const connection of this.#awaitingPrefix) {
+      next = Math.min(next, connection.deadline);
     }
     if (next === Infinity) return -1;
     return Math.max(0, Math.ceil(next - performance.now()));
@@ -214,8 +215,9 @@ export class RelayLoop {
         this.#stopping = true;
         return;
       }
-      this.#controlText += new TextDecoder().decode(
+      this.#controlText += this.#controlDecoder.decode(
         this.#controlBuffer.subarray(0, count),
+        { stream: true },
       );
     }
     const lines = this.#controlText.split("\n");
@@ -314,8 +316,10 @@ export class RelayLoop {
         continue;
       }
       // With a prefix, the engine hears of the connection once it is read.
-      if (connection.phase === "prefix") this.#advance(connection);
-      else this.#reportAccepted(connection);
+      if (connection.phase === "prefix") {
+        this.#awaitingPrefix.add(connection);
+        this.#advance(connection);
+      } else this.#reportAccepted(connection);
     }
   }
 
@@ -333,8 +337,8 @@ export class RelayLoop {
       );
       this.#acceptAll(index);
     }
-    for (const connection of this.#connections.values()) {
-      if (connection.phase === "prefix" && connection.deadline <= now) {
+    for (const connection of [...this.#awaitingPrefix]) {
+      if (connection.deadline <= now) {
         this.#close(
           connection,
           `no ${connection.prefix?.length}-byte header within ${this.#init.prefixTimeoutMs} ms`,
@@ -410,6 +414,7 @@ export class RelayLoop {
       connection.prefixFilled += count;
     }
     connection.phase = "pending";
+    this.#awaitingPrefix.delete(connection);
     this.#reportAccepted(connection);
   }
 
@@ -527,6 +532,7 @@ export class RelayLoop {
   #close(connection: Connection, error?: string): void {
     if (!this.#connections.delete(connection.id)) return;
     this.#ready.delete(connection.id);
+    this.#awaitingPrefix.delete(connection);
     const fds = [connection.client.fd, connection.upstream?.fd];
     for (const direction of [connection.up, connection.down]) {
       if (direction) fds.push(direction.pipeRead, direction.pipeWrite);
