@@ -173,6 +173,11 @@ export async function startEgressProxy(
         await new Promise((resolve) => setTimeout(resolve, 100));
         continue;
       }
+      if (sessions.size >= 2 * context.limits.connections) {
+        // A flood: even the 503 answers would pile up; drop at once.
+        closeQuietly(conn);
+        continue;
+      }
       const session = new Session(conn, context);
       sessions.add(session);
       if (served >= context.limits.connections) {

@@ -518,6 +518,19 @@ Deno.test("connections over the limit are answered 503", async () => {
       assert.match(answer, /^HTTP\/1\.1 503 /);
       await recordCount(records, 1);
       assert.equal(records.at(-1)?.rule, "connection limit 1 reached");
+      // A refused client that stays connected holds its 503 slot for a
+      // moment; past twice the limit, connections are dropped unanswered.
+      const lingering = await Deno.connect({ transport: "unix", path: socket });
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const dropped = await exchange(
+          socket,
+          text(`CONNECT example.org:443 ${H}`),
+        );
+        assert.equal(dropped, "");
+      } finally {
+        lingering.close();
+      }
     } finally {
       idle.close();
     }
