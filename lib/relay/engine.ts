@@ -203,10 +203,18 @@ export function startRelayEngine(
     if (!running) return;
     const bytes = encoder.encode(JSON.stringify(command) + "\n");
     let offset = 0;
-    // The write end blocks: the loop drains it on every wake-up, so a full
-    // pipe only ever means a moment's wait.
-    while (offset < bytes.length) {
-      offset += fds.write(controlWrite, bytes.subarray(offset)) ?? 0;
+    try {
+      // The write end blocks: the loop drains it on every wake-up, so a
+      // full pipe only ever means a moment's wait.
+      while (offset < bytes.length) {
+        offset += fds.write(controlWrite, bytes.subarray(offset)) ?? 0;
+      }
+    } catch (error) {
+      // The loop ended on its own (EPIPE); its "stopped" message is on the
+      // way and finishes the engine.
+      options.onWarning?.(
+        `relay loop unreachable: ${(error as Error).message}`,
+      );
     }
   };
 
