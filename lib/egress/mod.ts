@@ -22,3 +22,4 @@ export * from "./log_reader.ts";
 export * from "./guest_config.ts";
 export * from "./default_log.ts";
 export * from "./listen_address.ts";
+export * from "./forwarded_head.ts";

@@ -17,10 +17,10 @@ import { openLogFile, type RecordSink } from "./log_writer.ts";
 import { decideRequest } from "./policy.ts";
 import {
   DEFAULT_HEAD_LIMITS,
-  headerValues,
   parseRequestHead,
   type RequestHead,
 } from "./request_head.ts";
+import { forwardedHead } from "./forwarded_head.ts";
 import {
   parseRequestTarget,
   type RequestTarget,
@@ -94,18 +94,6 @@ const STATUS_TEXT: Record<number, string> = {
   504: "Gateway Timeout",
   505: "HTTP Version Not Supported",
 };
-
-const HOP_BY_HOP = new Set([
-  "connection",
-  "proxy-connection",
-  "keep-alive",
-  "proxy-authorization",
-  "proxy-authenticate",
-  "te",
-  "trailer",
-  "upgrade",
-  "host",
-]);
 
 const encoder = new TextEncoder();
 
@@ -581,30 +569,6 @@ class Session {
       this.#lastActivity = Date.now();
     }
   }
-}
-
-/** The head sent upstream: origin-form target, our Host, no hop-by-hop fields. */
-function forwardedHead(head: RequestHead, target: RequestTarget): string {
-  const listed = new Set(
-    headerValues(head.headers, "connection").flatMap((value) =>
-      value.split(",").map((name) => name.trim().toLowerCase())
-    ),
-  );
-  const host =
-    target.host.kind === "address" && target.host.address.family === 6
-      ? `[${target.host.name}]`
-      : target.host.name;
-  const lines = [
-    `${head.method} ${target.path} HTTP/1.1`,
-    target.port === 80 ? `Host: ${host}` : `Host: ${host}:${target.port}`,
-  ];
-  for (const [name, value] of head.headers) {
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || listed.has(lower)) continue;
-    lines.push(`${name}: ${value}`);
-  }
-  lines.push("Connection: close");
-  return lines.join("\r\n") + "\r\n\r\n";
 }
 
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
