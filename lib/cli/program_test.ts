@@ -161,8 +161,6 @@ Deno.test("commands not built yet say so in one line and exit 1", async () => {
     const args of [
       ["proxy"],
       ["proxy", "log"],
-      ["relay", "host", "--viewer-cid", "3"],
-      ["relay", "viewer", "--policy", "p.yaml"],
     ]
   ) {
     const { code, out, err } = await cli(args);
