@@ -29,6 +29,17 @@ import type {
   LoopListener,
 } from "./protocol.ts";
 
+/** Another process (a relay, or a stale socket file) holds the address. */
+export class AddressInUseError extends Error {
+  /** Names the address that is taken. */
+  constructor(address: string) {
+    super(
+      `cannot listen on ${address}: already in use (another relay running, or a stale socket file to remove)`,
+    );
+    this.name = "AddressInUseError";
+  }
+}
+
 /** Where an engine listens, and what it reads before routing. */
 export interface ListenSpec {
   /** A UNIX path, or a vsock port (CID `VMADDR_CID_ANY` listens on all). */
@@ -129,11 +140,7 @@ function bindListeners(
         sockets.bind(fd, spec.address);
       } catch (error) {
         if (error instanceof LibcError && error.code === "EADDRINUSE") {
-          throw new Error(
-            `cannot listen on ${
-              formatSocketAddress(spec.address)
-            }: already in use (another relay running, or a stale socket file to remove)`,
-          );
+          throw new AddressInUseError(formatSocketAddress(spec.address));
         }
         throw error;
       }

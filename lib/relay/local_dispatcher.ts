@@ -1,0 +1,93 @@
+/**
+ * The local topology's one dispatcher: VMs with kernel vsock on this
+ * machine all dial the same host ports, and only one process can listen on
+ * a vsock port, so `qubesify run` starts this in its own process
+ * (`qubesify relay local`) when a VM needs it, and it serves every VM of
+ * the user's runtime folder until none is left. Binding the ports is the
+ * lock: a second one waits for the first to go, and takes over then.
+ *
+ * @module
+ */
+import { readLiveVmRecords } from "../state/vm_records.ts";
+import {
+  type DispatcherOptions,
+  type Relay,
+  type RelayListener,
+  startDispatcher,
+} from "./dispatcher.ts";
+import { AddressInUseError } from "./engine.ts";
+import { FORWARDED_PORTS } from "./forwarder.ts";
+import { registryAccessSource } from "./registry_source.ts";
+
+/** What {@linkcode serveLocalVms} needs. */
+export interface LocalDispatcherOptions
+  extends Pick<DispatcherOptions, "onDecision" | "onEnd" | "onWarning"> {
+  /** The user's runtime folder, where `run` registers its VMs. */
+  runtimeDir: string;
+  /** Default: the vsock service ports; tests pass UNIX stand-ins. */
+  listeners?: readonly RelayListener[];
+  /** How often to look for VMs (and for the ports to come free); 1 s. */
+  pollMs?: number;
+  /** Aborting closes the dispatcher. */
+  signal?: AbortSignal;
+}
+
+/** Why {@linkcode serveLocalVms} returned. */
+export type LocalDispatcherEnd = "no-vms" | "aborted";
+
+/**
+ * Serves while a live VM with a vsock CID is registered. While another
+ * dispatcher holds the ports, waits and takes over when it goes.
+ */
+export async function serveLocalVms(
+  options: LocalDispatcherOptions,
+): Promise<LocalDispatcherEnd> {
+  const pollMs = options.pollMs ?? 1_000;
+  const signal = options.signal;
+  const vmsLeft = async () =>
+    (await readLiveVmRecords(options.runtimeDir)).some((record) =>
+      typeof record.cid === "number"
+    );
+  while (!signal?.aborted) {
+    if (!await vmsLeft()) return "no-vms";
+    let relay: Relay;
+    try {
+      relay = await startDispatcher({
+        listeners: options.listeners ??
+          FORWARDED_PORTS.map((vsockPort) => ({ vsockPort })),
+        vms: registryAccessSource(options.runtimeDir),
+        onDecision: options.onDecision,
+        onEnd: options.onEnd,
+        onWarning: options.onWarning,
+      });
+    } catch (error) {
+      if (!(error instanceof AddressInUseError)) throw error;
+      await pause(pollMs, signal);
+      continue;
+    }
+    try {
+      let loopFailed = false;
+      relay.stopped.then(() => loopFailed = true);
+      while (!signal?.aborted) {
+        await pause(pollMs, signal);
+        if (loopFailed) throw new Error("the relay loop stopped");
+        if (!await vmsLeft()) return "no-vms";
+      }
+    } finally {
+      await relay.close();
+    }
+  }
+  return "aborted";
+}
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
