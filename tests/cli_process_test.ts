@@ -99,14 +99,11 @@ Deno.test("doctor exits 1 when the app's needs are missing", async () => {
   );
 });
 
-Deno.test("unknown commands exit 2, missing features exit 1", async () => {
+Deno.test("unknown commands and missing options exit 2 with what to do", async () => {
   assert.equal((await qubesify(["frobnicate"])).code, 2);
   const proxy = await qubesify(["proxy"]);
-  assert.equal(proxy.code, 1);
-  assert.equal(
-    proxy.stderr,
-    "qubesify proxy: not available in this version of qubesify yet\n",
-  );
+  assert.equal(proxy.code, 2);
+  assert.match(proxy.stderr, /qubesify proxy: pass --policy FILE/);
 });
 
 Deno.test("ls and stop see and stop a VM owner under the permission set", async () => {

@@ -18,12 +18,3 @@ export class CliError extends Error {
     this.exitCode = exitCode;
   }
 }
-
-/** A command whose body belongs to a later milestone of the project. */
-export class NotBuiltYetError extends CliError {
-  /** Names the command that is not available yet. */
-  constructor(command: string) {
-    super(`qubesify ${command}: not available in this version of qubesify yet`);
-    this.name = "NotBuiltYetError";
-  }
-}

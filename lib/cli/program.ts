@@ -34,7 +34,9 @@ export function buildProgram(context: CliContext): Command {
     .description(
       "Run desktop applications in disposable QEMU micro VMs, shown on your Wayland desktop.",
     )
-    .version(VERSION);
+    .version(VERSION)
+    // `proxy log --vm X`: options after a subcommand are its own.
+    .enablePositionalOptions();
   const children: CommandUnknownOpts[] = [
     runCommand(context),
     lsCommand(context),

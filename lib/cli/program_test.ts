@@ -156,25 +156,6 @@ Deno.test("an unknown command suggests the closest one", async () => {
   assert.match(err, /Did you mean doctor\?/);
 });
 
-Deno.test("commands not built yet say so in one line and exit 1", async () => {
-  for (
-    const args of [
-      ["proxy"],
-      ["proxy", "log"],
-    ]
-  ) {
-    const { code, out, err } = await cli(args);
-    assert.equal(code, 1, args.join(" "));
-    assert.equal(out, "");
-    assert.equal(
-      err,
-      `qubesify ${
-        args.slice(0, 2).join(" ")
-      }: not available in this version of qubesify yet\n`,
-    );
-  }
-});
-
 Deno.test("run refuses what later milestones bring, before building anything", async () => {
   const cases: [string[], RegExp][] = [
     [

@@ -87,16 +87,7 @@ export function proxyCommand(context: CliContext) {
     )
     .option("--policy <file>", "read the log named by this policy file")
     .option("--json", "print the records as JSON lines")
-    .action(async (logOptions) => {
-      // Until the root command has positional options too, commander hands
-      // `proxy log --vm X` (and --log, --policy) to `proxy` itself.
-      const parent = proxy.opts();
-      const options = {
-        ...logOptions,
-        vm: logOptions.vm ?? parent.vm,
-        log: logOptions.log ?? parent.log,
-        policy: logOptions.policy ?? parent.policy,
-      };
+    .action(async (options) => {
       const log = options.log ??
         (options.policy
           ? (await loadPolicy(options.policy)).policy.log
