@@ -10,17 +10,40 @@ import {
   writeAll,
 } from "./_test_sockets.ts";
 import { encodeForwardHeader } from "./header.ts";
+import { openSocketApi } from "../ffi/socket.ts";
+import { openFdApi } from "../ffi/fd.ts";
+import { LibcError } from "../ffi/library.ts";
+import { VMADDR_CID_ANY } from "../ffi/sockaddr.ts";
 
 const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 
 /** `qubesify relay ...` as users run it, under the orchestrator's permissions. */
-function spawnRelay(args: string[]): Deno.ChildProcess {
+function spawnRelay(
+  args: string[],
+  env: Record<string, string> = {},
+): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "-P=qubesify", "--quiet", MAIN, "relay", ...args],
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
   }).spawn();
+}
+
+/** Whether vsock `port` is free on this machine (binds and lets go). */
+function canBindVsock(port: number): boolean {
+  using sockets = openSocketApi();
+  using fds = openFdApi();
+  const fd = sockets.socket("vsock");
+  try {
+    sockets.bind(fd, { family: "vsock", cid: VMADDR_CID_ANY, port });
+    return true;
+  } catch (error) {
+    if (error instanceof LibcError && error.code === "EADDRINUSE") return false;
+    throw error;
+  } finally {
+    fds.close(fd);
+  }
 }
 
 /** Collects a stream's text while the process runs. */
@@ -105,6 +128,61 @@ Deno.test("relay host CLI: listens on the vsock service ports and stops on SIGTE
     /forwarding vsock ports 7000, 7001, 7002, 7003 to vsock:3:7100/,
   );
   assert.equal(out.text, "");
+});
+
+Deno.test("relay local CLI: holds the vsock service ports while a VM lives, ends after it", async () => {
+  await using dir = await tempDir();
+  const runtime = dir.join("runtime");
+  await Deno.mkdir(`${runtime}/app-1`, { recursive: true });
+  const qemu = new Deno.Command("sleep", { args: ["60"] }).spawn();
+  let local: Deno.ChildProcess | undefined;
+  try {
+    await Deno.writeTextFile(
+      `${runtime}/app-1/vm.json`,
+      JSON.stringify({
+        name: "app-1",
+        app: "app",
+        image: "/x.img",
+        pid: qemu.pid,
+        ownerPid: qemu.pid,
+        memoryBytes: 1,
+        cid: 3,
+        services: {},
+        startedAt: new Date().toISOString(),
+      }),
+    );
+    local = spawnRelay(["local", "--log", dir.join("local.jsonl")], {
+      QUBESIFY_RUNTIME_DIR: runtime,
+    });
+    const err = collect(local.stderr);
+    // While it serves, the ports are taken.
+    await waitFor(() => !canBindVsock(7000), "relay local to bind", 30_000);
+    for (const port of [7001, 7002, 7003]) {
+      assert.equal(canBindVsock(port), false);
+    }
+    qemu.kill("SIGKILL");
+    await qemu.status;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const status = await Promise.race([
+      local.status,
+      new Promise<undefined>((resolve) => timer = setTimeout(resolve, 15_000)),
+    ]);
+    clearTimeout(timer);
+    assert.equal(status?.code, 0, `relay local ended by itself: ${err.text}`);
+  } finally {
+    try {
+      qemu.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    await qemu.status;
+    try {
+      local?.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    await local?.status;
+  }
 });
 
 Deno.test("relay CLI: bad options and a bad policy say what to fix", async () => {

@@ -12,6 +12,7 @@ import {
 } from "../../relay/mod.ts";
 import { FIRST_GUEST_CID, LAST_GUEST_CID } from "../../relay/header.ts";
 import { logLine, serveUntilSignal } from "../../relay/serve.ts";
+import { serveLocalVms } from "../../relay/local_dispatcher.ts";
 
 function parseNumber(
   command: string,
@@ -58,11 +59,14 @@ async function serve(
   context.err(`qubesify relay ${command}: stopped\n`);
 }
 
-/** `qubesify relay host|viewer`: the split-topology vsock relays. */
+/**
+ * `qubesify relay host|viewer|local`: the split topology's vsock relays,
+ * and the local topology's shared dispatcher.
+ */
 export function relayCommand(context: CliContext) {
   const relay = new Command("relay")
     .description(
-      "vsock relays for the split topology (VMs on a host, desktop in a viewer VM).",
+      "vsock relays: host and viewer for the split topology (VMs on a host, desktop in a viewer VM), local for VMs on this machine.",
     );
   relay.command("host")
     .description(
@@ -176,6 +180,44 @@ export function relayCommand(context: CliContext) {
         } by ${policyPath}; Ctrl-C stops\n`,
       );
       await serve(context, "viewer", dispatcher);
+    });
+  relay.command("local")
+    .description(
+      "Relay VMs' kernel-vsock connections on this machine to the sockets each may use; " +
+        "`qubesify run` starts it when needed, and it ends with the last such VM.",
+    )
+    .option("--log <file>", "append the JSON-line log to this file, not stdout")
+    .action(async (options) => {
+      const log = options.log
+        ? await Deno.open(options.log, { append: true, create: true })
+        : undefined;
+      const write = (line: string) => {
+        if (log) log.writeSync(new TextEncoder().encode(line));
+        else context.out(line);
+      };
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        Deno.addSignalListener(signal, onSignal);
+      }
+      try {
+        await serveLocalVms({
+          runtimeDir: context.paths().runtime,
+          onDecision: (decision) =>
+            write(logLine({ event: "decision", ...decision })),
+          onEnd: (end) => write(logLine({ event: "end", ...end })),
+          onWarning: (message) =>
+            context.err(`qubesify relay local: ${message}\n`),
+          signal: stop.signal,
+        });
+      } catch (error) {
+        throw new CliError(`qubesify relay local: ${(error as Error).message}`);
+      } finally {
+        for (const signal of ["SIGINT", "SIGTERM"] as const) {
+          Deno.removeSignalListener(signal, onSignal);
+        }
+        log?.close();
+      }
     });
   return relay;
 }
