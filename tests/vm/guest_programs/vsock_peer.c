@@ -7,12 +7,16 @@
  *       file, and check the bytes read are that same stream (an echo).
  *   vsock_peer flood PORT              connect and send until killed.
  *   vsock_peer listen PORT             accept one connection, echo it.
+ *   vsock_peer send PORT BYTES         connect, send BYTES zeros, close.
+ *   vsock_peer write PATH BYTES        write BYTES zeros to a file (a
+ *       virtio-serial port), for comparison in bench/vsock_throughput.ts.
  *
  * Prints one line per run: "RESULT <mode> port=P sent=N received=M ok=0|1"
  * or "RESULT <mode> port=P error=<errno name>".
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +151,41 @@ static int listen_echo(unsigned port) {
   return 0;
 }
 
+static int send_zeros(int fd, unsigned long bytes) {
+  static unsigned char buf[65536];
+  unsigned long sent = 0;
+  while (sent < bytes) {
+    size_t n = bytes - sent < sizeof buf ? bytes - sent : sizeof buf;
+    ssize_t w = write(fd, buf, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return -1;
+    }
+    sent += w;
+  }
+  return 0;
+}
+
+static int send_to(unsigned port, unsigned long bytes) {
+  int fd = connect_host(port);
+  if (fd < 0) return fail("send", port, "connect");
+  if (send_zeros(fd, bytes) < 0) return fail("send", port, "write");
+  close(fd);
+  printf("RESULT send port=%u sent=%lu ok=1\n", port, bytes);
+  fflush(stdout);
+  return 0;
+}
+
+static int write_file(const char *path, unsigned long bytes) {
+  int fd = open(path, O_WRONLY);
+  if (fd < 0) return fail("write", 0, "open");
+  if (send_zeros(fd, bytes) < 0) return fail("write", 0, "write");
+  close(fd);
+  printf("RESULT write sent=%lu ok=1\n", bytes);
+  fflush(stdout);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   if (argc == 5 && strcmp(argv[1], "stream") == 0)
@@ -156,6 +195,11 @@ int main(int argc, char **argv) {
     return flood(strtoul(argv[2], NULL, 10));
   if (argc == 3 && strcmp(argv[1], "listen") == 0)
     return listen_echo(strtoul(argv[2], NULL, 10));
-  fprintf(stderr, "usage: vsock_peer stream PORT BYTES SEED | flood PORT | listen PORT\n");
+  if (argc == 4 && strcmp(argv[1], "send") == 0)
+    return send_to(strtoul(argv[2], NULL, 10), strtoul(argv[3], NULL, 10));
+  if (argc == 4 && strcmp(argv[1], "write") == 0)
+    return write_file(argv[2], strtoul(argv[3], NULL, 10));
+  fprintf(stderr, "usage: vsock_peer stream PORT BYTES SEED | flood PORT | "
+                  "listen PORT | send PORT BYTES | write PATH BYTES\n");
   return 2;
 }
