@@ -110,3 +110,24 @@ export async function startProcessGroup(
     [Symbol.asyncDispose]: async () => void await stop(),
   };
 }
+
+/**
+ * How the group's leader ended, if it ends by itself within `timeoutMs`;
+ * undefined when it is still running then (it is left running).
+ */
+export async function exitWithin(
+  group: ProcessGroup,
+  timeoutMs: number,
+): Promise<{ code: number } | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      group.exited,
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
