@@ -1,0 +1,51 @@
+/**
+ * A desktop for tests that must see pixels and hear sound: a private
+ * headless weston with screenshots and a "client window shown" check, a
+ * private pulseaudio with a null sink, tone playback and monitor
+ * recording, both ends of waypipe, and process groups that stop
+ * everything a program forked.
+ *
+ * For an end-to-end run (the app in a micro VM), start weston and
+ * pulseaudio here and hand their addresses to `qubesify run`:
+ *
+ * ```ts
+ * await using weston = await startWestonHeadless();
+ * await using pulse = await startPulseServer();
+ * const env = { ...weston.env, PULSE_SERVER: pulse.server };
+ * await using recording = await startRecording({
+ *   server: pulse.server,
+ *   source: pulse.monitor,
+ *   rate: 48_000,
+ * });
+ * // run the VM with `env`, then:
+ * const { matched } = await weston.screenshotUntil(showsWindow);
+ * const heard = heardTone(await recording.stop(), { tone, rate: 48_000 });
+ * ```
+ *
+ * @module
+ */
+export {
+  heardTone,
+  levels,
+  s16leSamples,
+  sineS16le,
+  toneFrequency,
+  type ToneOptions,
+} from "./audio.ts";
+export { startSimpleShm } from "./clients.ts";
+export { showsWindow, vividRegion, type WindowCriterion } from "./pixels.ts";
+export { decodePng, type RgbImage } from "./png.ts";
+export {
+  exitWithin,
+  type ProcessGroup,
+  startProcessGroup,
+} from "./process_group.ts";
+export { missingPrograms, skipUnless } from "./programs.ts";
+export {
+  playS16le,
+  type PulseServer,
+  startPulseServer,
+  startRecording,
+} from "./pulse_server.ts";
+export { startTestWaypipeClient, startWaypipeServer } from "./waypipe.ts";
+export { startWestonHeadless, type WestonHeadless } from "./weston_headless.ts";
