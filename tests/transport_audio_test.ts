@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  registryAccessSource,
   type RelayDecision,
   startDispatcher,
-  staticAccessSource,
 } from "../lib/relay/mod.ts";
 import { SERVICE_PORTS } from "../lib/vm/launch_spec.ts";
 import {
@@ -20,6 +20,7 @@ import {
   type ToneOptions,
 } from "./desktop/audio.ts";
 import { skipUnless } from "./desktop/programs.ts";
+import { deadPid, writeVmRecords } from "./desktop/vm_registry.ts";
 import {
   playS16le,
   startPulseServer,
@@ -30,6 +31,7 @@ const ignore = await skipUnless(["pulseaudio", "pacat", "parec"]);
 
 const APP_CID = 5;
 const OTHER_CID = 6;
+const STALE_CID = 7;
 const RATE = 48_000;
 const TONE: ToneOptions = {
   frequency: 440,
@@ -40,8 +42,9 @@ const TONE: ToneOptions = {
 
 /**
  * The pulse server, a recording of its sink's monitor, and a dispatcher
- * with a stand-in for port 7001 of each VM: "app" may use the pulse
- * socket, "other" (a running VM without sound) may not.
+ * reading the runtime registry, with a stand-in for port 7001 of each VM:
+ * "app" may use the pulse socket; "other" (a running VM without sound)
+ * may not; "gone" names the socket too, but its QEMU has exited.
  */
 async function audioSetup() {
   const pulse = await startPulseServer();
@@ -56,17 +59,25 @@ async function audioSetup() {
   };
   try {
     const standIn = (cid: number) => join(dir, `vsock-${cid}-7001.sock`);
+    const registry = join(dir, "runtime");
+    await writeVmRecords(registry, [
+      { name: "app", cid: APP_CID, services: { audio: pulse.socket } },
+      { name: "other", cid: OTHER_CID, services: {} },
+      {
+        name: "gone",
+        cid: STALE_CID,
+        services: { audio: pulse.socket },
+        pid: await deadPid(),
+      },
+    ]);
     const decisions: RelayDecision[] = [];
     const dispatcher = await startDispatcher({
-      listeners: [APP_CID, OTHER_CID].map((cid) => ({
+      listeners: [APP_CID, OTHER_CID, STALE_CID].map((cid) => ({
         unixPath: standIn(cid),
         peerCid: cid,
         port: SERVICE_PORTS.audio,
       })),
-      vms: staticAccessSource([
-        { name: "app", cid: APP_CID, services: { audio: pulse.socket } },
-        { name: "other", cid: OTHER_CID, services: {} },
-      ]),
+      vms: registryAccessSource(registry),
       onDecision: (decision) => decisions.push(decision),
     });
     stops.push(() => dispatcher.close());
@@ -117,21 +128,43 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "audio: a VM not allowed sound is refused, and nothing is heard",
-  ignore,
-  async fn() {
-    await using setup = await audioSetup();
-    const played = await setup.guestPlays(OTHER_CID);
-    assert.notEqual(played.code, 0, "pacat played through a refused relay");
-    const samples = await setup.recording.stop();
-    assert.equal(levels(samples).peak, 0);
-    assert.ok(setup.decisions.length >= 1);
-    for (const decision of setup.decisions) {
-      assert.equal(decision.decision, "deny");
-      assert.equal(decision.cid, OTHER_CID);
-      assert.equal(decision.service, "audio");
-      assert.match(decision.reason ?? "", /other may not use audio/);
-    }
-  },
-});
+for (
+  const { who, cid, reason } of [
+    {
+      who: "a VM not allowed sound",
+      cid: OTHER_CID,
+      reason: /other may not use audio/,
+    },
+    { who: "a stale record's CID", cid: STALE_CID, reason: /unknown CID 7/ },
+  ]
+) {
+  Deno.test({
+    name: `audio: ${who} is refused, and nothing is heard`,
+    ignore,
+    async fn() {
+      await using setup = await audioSetup();
+      const played = await setup.guestPlays(cid);
+      assert.notEqual(played.code, 0, "pacat played through a refused relay");
+      const samples = await setup.recording.stop();
+      assert.equal(levels(samples).peak, 0);
+      assert.ok(setup.decisions.length >= 1);
+      for (const decision of setup.decisions) {
+        assert.equal(decision.decision, "deny");
+        assert.equal(decision.cid, cid);
+        assert.equal(decision.service, "audio");
+        assert.match(decision.reason ?? "", reason);
+      }
+      // The same server hears the allowed VM: the refusal was the policy's,
+      // not a broken setup.
+      await using recording = await startRecording({
+        server: setup.pulse.server,
+        source: setup.pulse.monitor,
+        rate: RATE,
+      });
+      const allowed = await setup.guestPlays(APP_CID);
+      assert.equal(allowed.code, 0, allowed.stderr);
+      const heard = await recording.stop();
+      assert.equal(heardTone(heard, { tone: TONE, rate: RATE }), undefined);
+    },
+  });
+}

@@ -7,15 +7,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  registryAccessSource,
   type RelayDecision,
   startDispatcher,
-  staticAccessSource,
 } from "../lib/relay/mod.ts";
 import { WAYPIPE_COMPRESS } from "../lib/vm/host_services.ts";
 import { SERVICE_PORTS } from "../lib/vm/launch_spec.ts";
 import { showsWindow, vividRegion } from "./desktop/pixels.ts";
 import { exitWithin } from "./desktop/process_group.ts";
 import { skipUnless } from "./desktop/programs.ts";
+import { deadPid, writeVmRecords } from "./desktop/vm_registry.ts";
 import {
   startTestWaypipeClient,
   startWaypipeServer,
@@ -31,11 +32,14 @@ const ignore = await skipUnless([
 
 const APP_CID = 5;
 const OTHER_CID = 6;
+const STALE_CID = 7;
 
 /**
- * weston, the app VM's waypipe client on it, and a dispatcher with a
- * stand-in for port 7000 of each VM: "app" may use its client's socket,
- * "other" (a running VM with no display) may not use any.
+ * weston, the app VM's waypipe client on it, and a dispatcher reading the
+ * runtime registry as `qubesify run` leaves it, with a stand-in for port
+ * 7000 of each VM: "app" may use its client's socket; "other" (a running
+ * VM with no display) may not; "gone" names the socket too, but its QEMU
+ * has exited, so its record must not be believed.
  */
 async function graphicsSetup() {
   const weston = await startWestonHeadless();
@@ -57,17 +61,25 @@ async function graphicsSetup() {
     });
     stops.push(() => client.stop());
     const standIn = (cid: number) => join(dir, `vsock-${cid}-7000.sock`);
+    const registry = join(dir, "runtime");
+    await writeVmRecords(registry, [
+      { name: "app", cid: APP_CID, services: { wayland: clientSocket } },
+      { name: "other", cid: OTHER_CID, services: {} },
+      {
+        name: "gone",
+        cid: STALE_CID,
+        services: { wayland: clientSocket },
+        pid: await deadPid(),
+      },
+    ]);
     const decisions: RelayDecision[] = [];
     const dispatcher = await startDispatcher({
-      listeners: [APP_CID, OTHER_CID].map((cid) => ({
+      listeners: [APP_CID, OTHER_CID, STALE_CID].map((cid) => ({
         unixPath: standIn(cid),
         peerCid: cid,
         port: SERVICE_PORTS.wayland,
       })),
-      vms: staticAccessSource([
-        { name: "app", cid: APP_CID, services: { wayland: clientSocket } },
-        { name: "other", cid: OTHER_CID, services: {} },
-      ]),
+      vms: registryAccessSource(registry),
       onDecision: (decision) => decisions.push(decision),
     });
     stops.push(() => dispatcher.close());
@@ -117,34 +129,44 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name:
-    "graphics: a VM not allowed the display is refused, and its window never shows",
-  ignore,
-  async fn() {
-    await using setup = await graphicsSetup();
-    const intruder = await setup.guestApp(OTHER_CID);
-    // Its connection is closed unanswered, and waypipe 0.8.4 gives up.
-    const ended = await exitWithin(intruder, 10_000);
-    const { stderr } = await intruder.stop();
-    assert.ok(ended, "the refused VM's waypipe server is still running");
-    assert.notEqual(ended.code, 0, stderr);
-    const { matched } = await setup.weston.screenshotUntil(showsWindow, {
-      timeoutMs: 1_000,
-    });
-    assert.equal(matched, false, "the refused VM's window is on screen");
-    assert.ok(setup.decisions.length >= 1, `no decision; waypipe: ${stderr}`);
-    for (const decision of setup.decisions) {
-      assert.equal(decision.decision, "deny");
-      assert.equal(decision.cid, OTHER_CID);
-      assert.equal(decision.service, "wayland");
-      assert.equal(decision.target, undefined);
-      assert.match(decision.reason ?? "", /other may not use wayland/);
-    }
-    // The same desktop takes the allowed VM's window: the refusal was the
-    // policy's, not a broken setup.
-    await setup.guestApp(APP_CID);
-    const allowed = await setup.weston.screenshotUntil(showsWindow);
-    assert.ok(allowed.matched, "the allowed VM's window did not show");
-  },
-});
+for (
+  const { who, cid, reason } of [
+    {
+      who: "a VM not allowed the display",
+      cid: OTHER_CID,
+      reason: /other may not use wayland/,
+    },
+    { who: "a stale record's CID", cid: STALE_CID, reason: /unknown CID 7/ },
+  ]
+) {
+  Deno.test({
+    name: `graphics: ${who} is refused, and its window never shows`,
+    ignore,
+    async fn() {
+      await using setup = await graphicsSetup();
+      const intruder = await setup.guestApp(cid);
+      // Its connection is closed unanswered, and waypipe 0.8.4 gives up.
+      const ended = await exitWithin(intruder, 10_000);
+      const { stderr } = await intruder.stop();
+      assert.ok(ended, "the refused VM's waypipe server is still running");
+      assert.notEqual(ended.code, 0, stderr);
+      const { matched } = await setup.weston.screenshotUntil(showsWindow, {
+        timeoutMs: 1_000,
+      });
+      assert.equal(matched, false, "the refused VM's window is on screen");
+      assert.ok(setup.decisions.length >= 1, `no decision; waypipe: ${stderr}`);
+      for (const decision of setup.decisions) {
+        assert.equal(decision.decision, "deny");
+        assert.equal(decision.cid, cid);
+        assert.equal(decision.service, "wayland");
+        assert.equal(decision.target, undefined);
+        assert.match(decision.reason ?? "", reason);
+      }
+      // The same desktop takes the allowed VM's window: the refusal was the
+      // policy's, not a broken setup.
+      await setup.guestApp(APP_CID);
+      const allowed = await setup.weston.screenshotUntil(showsWindow);
+      assert.ok(allowed.matched, "the allowed VM's window did not show");
+    },
+  });
+}
