@@ -2,8 +2,9 @@
  * A desktop for tests that must see pixels and hear sound: a private
  * headless weston with screenshots and a "client window shown" check, a
  * private pulseaudio with a null sink, tone playback and monitor
- * recording, both ends of waypipe, and process groups that stop
- * everything a program forked.
+ * recording, both ends of waypipe, running-VM records for the
+ * dispatcher's registry, and process groups that stop everything a
+ * program forked.
  *
  * For an end-to-end run (the app in a micro VM), start weston and
  * pulseaudio here and hand their addresses to `qubesify run`:
@@ -47,5 +48,6 @@ export {
   startPulseServer,
   startRecording,
 } from "./pulse_server.ts";
+export { deadPid, type TestVm, writeVmRecords } from "./vm_registry.ts";
 export { startTestWaypipeClient, startWaypipeServer } from "./waypipe.ts";
 export { startWestonHeadless, type WestonHeadless } from "./weston_headless.ts";
