@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { WAYPIPE_COMPRESS } from "../../lib/vm/host_services.ts";
 import { showsWindow, vividRegion } from "./pixels.ts";
+import { exitWithin } from "./process_group.ts";
 import { skipUnless } from "./programs.ts";
 import { startTestWaypipeClient, startWaypipeServer } from "./waypipe.ts";
 import { startWestonHeadless } from "./weston_headless.ts";
@@ -57,14 +58,19 @@ Deno.test({
         compress: "lz4",
         env: weston.env,
       });
-      await using _server = await startWaypipeServer({
+      await using server = await startWaypipeServer({
         socket,
         compress: "none",
         command: ["weston-simple-shm"],
         runtimeDir: guestRuntime,
       });
+      // The ends disagree on the first message and the server gives up.
+      const ended = await exitWithin(server, 10_000);
+      const { stderr } = await server.stop();
+      assert.ok(ended, "the mismatched waypipe server is still running");
+      assert.notEqual(ended.code, 0, stderr);
       const { matched } = await weston.screenshotUntil(showsWindow, {
-        timeoutMs: 3_000,
+        timeoutMs: 1_000,
       });
       assert.equal(matched, false);
     } finally {
