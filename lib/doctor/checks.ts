@@ -10,6 +10,7 @@ import { findExecutable } from "../exec/which.ts";
 import { installLines, missingBuildTools } from "../kernel/build_tools.ts";
 import { MKE2FS_READS_TARBALLS } from "../image/ext4.ts";
 import type { CheckOutcome, DoctorHost, Fix } from "./check.ts";
+import { deviceAccess } from "../fs/device_access.ts";
 import {
   compareVersions,
   findVersion,
@@ -51,29 +52,6 @@ async function programSays(
   } catch {
     return undefined;
   }
-}
-
-/**
- * Whether the user may read and write a device, judged from its mode bits
- * (Deno opens device files only with every permission granted, and the
- * orchestrator runs with fewer). Supplementary groups are not visible here,
- * so a group-only device counts as accessible when its group is the user's
- * primary one; the QEMU probes settle the cases that matter.
- */
-async function deviceAccess(
-  path: string,
-  host: DoctorHost,
-): Promise<"does not exist" | "permission denied" | undefined> {
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(path);
-  } catch {
-    return "does not exist";
-  }
-  if (host.uid === 0) return undefined;
-  const mode = info.mode ?? 0;
-  const shift = info.uid === host.uid ? 6 : info.gid === host.gid ? 3 : 0;
-  return ((mode >> shift) & 0o6) === 0o6 ? undefined : "permission denied";
 }
 
 const QEMU_FIX = install("qemu-system-x86-core", "qemu-system-x86");

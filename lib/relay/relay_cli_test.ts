@@ -165,7 +165,9 @@ Deno.test("relay local CLI: holds the vsock service ports while a VM lives, ends
     let timer: ReturnType<typeof setTimeout> | undefined;
     const status = await Promise.race([
       local.status,
-      new Promise<undefined>((resolve) => timer = setTimeout(resolve, 15_000)),
+      new Promise<undefined>((resolve) =>
+        timer = setTimeout(() => resolve(undefined), 15_000)
+      ),
     ]);
     clearTimeout(timer);
     assert.equal(status?.code, 0, `relay local ended by itself: ${err.text}`);

@@ -13,7 +13,7 @@ import { startWaypipeClient } from "./waypipe_client.ts";
 /** What a VM's app needs from the host. */
 export interface ServiceNeeds {
   /** The app's name, for window titles. */
-  app: string;
+  name: string;
   /** Whether it shows windows. */
   display: "wayland" | "none";
   /** Whether it plays (or records) sound. */
@@ -86,7 +86,7 @@ export async function startHostServices(
         waypipe: session.waypipe,
         socket,
         compress: WAYPIPE_COMPRESS,
-        app: needs.app,
+        app: needs.name,
         env: session.env,
       });
       stops.push(() => client.stop());

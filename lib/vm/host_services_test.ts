@@ -24,7 +24,7 @@ Deno.test("audio: the user's pulse socket when there is one, a warning when not"
   try {
     const warnings: string[] = [];
     const needs = {
-      app: "player",
+      name: "player",
       display: "none",
       audio: "playback",
     } as const;
@@ -56,7 +56,7 @@ Deno.test("display: refused with what to do when waypipe is missing", async () =
   await assert.rejects(
     () =>
       startHostServices(
-        { app: "foot", display: "wayland", audio: "none" },
+        { name: "foot", display: "wayland", audio: "none" },
         { env: { WAYLAND_DISPLAY: "wayland-0" }, warn: () => {} },
         "/nonexistent",
       ),

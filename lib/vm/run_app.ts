@@ -6,15 +6,26 @@
  */
 import { join } from "node:path";
 import type { AppRecipe } from "../recipe/parse.ts";
+import type { ProxyPolicy } from "../recipe/proxy_policy.ts";
 import {
   removeDeadVmDirs,
+  type ServiceName,
   type VmRecord,
   vmRecordPath,
 } from "../state/vm_records.ts";
+import {
+  type EgressProxy,
+  loadBlocklists,
+  renderGuestProxyConfig,
+  startEgressProxy,
+} from "../egress/mod.ts";
+import { startVsockBackend } from "../vsock/backend.ts";
 import { bootVm } from "./boot.ts";
 import type { ControlReport } from "./control_report.ts";
+import { type HostSession, startHostServices } from "./host_services.ts";
 import { acquireHugepageCopy, releaseHugepageCopy } from "./hugepages.ts";
-import type { VmNetwork } from "./qemu_args.ts";
+import { SERVICE_PORTS } from "./launch_spec.ts";
+import type { VmNetwork, VmVsock } from "./qemu_args.ts";
 import { TAP_NETWORK } from "../net/tap_network.ts";
 
 /** Everything {@linkcode runApp} needs, already resolved and built. */
@@ -31,8 +42,29 @@ export interface RunAppOptions {
   image: string;
   /** The guest's network, resolved (a TAP device is claimed by the caller). */
   network: VmNetwork;
-  /** A kernel vsock device with this CID (claimed by the caller). */
-  vsockCid?: number;
+  /**
+   * The guest's vsock: the host kernel's, with a CID the caller claimed
+   * (its connections go through the shared dispatcher, which the caller
+   * starts with `ensureDispatcher`), or qubesify's own back-end, started
+   * here for this VM alone. None: the guest reaches no host service.
+   */
+  vsock?:
+    | { kind: "kernel"; cid: number; ensureDispatcher: () => Promise<void> }
+    | { kind: "user" };
+  /** The user's session, for the app's display and sound. */
+  session: HostSession;
+  /**
+   * `network: proxy`: the VM's own egress proxy, on a socket in its
+   * folder; the guest has no NIC and reaches it over vsock.
+   */
+  egress?: {
+    /** The recipe's policy. */
+    policy: ProxyPolicy;
+    /** Relative block list paths are resolved against this folder. */
+    baseDir: string;
+    /** The request log (JSONL, shared by all VMs, tagged per VM). */
+    log: string;
+  };
   /** Accelerator. */
   accel: "kvm" | "tcg";
   /** `<runtime>`: VM folders are created inside it. */
@@ -81,6 +113,32 @@ export async function runApp(options: RunAppOptions): Promise<RunAppResult> {
     const rootImage = hugepages
       ? await acquireHugepageCopy({ ...hugepages, image: options.image })
       : options.image;
+    await using services = await startHostServices(
+      options.app,
+      options.session,
+      dir,
+    );
+    const sockets = { ...services.sockets };
+    await using egress = options.egress
+      ? await startVmEgress(options.egress, name, dir)
+      : undefined;
+    if (egress) sockets.egress = egress.socket;
+    await using backend = options.vsock?.kind === "user"
+      ? await startVsockBackend({
+        socketPath: join(dir, "vsock.sock"),
+        guestCid: USER_VSOCK_CID,
+        services: servicesByPort(sockets),
+      })
+      : undefined;
+    const vsock: VmVsock | undefined = options.vsock?.kind === "kernel"
+      ? { kind: "kernel", cid: options.vsock.cid }
+      : backend
+      ? { kind: "user", socket: join(dir, "vsock.sock") }
+      : undefined;
+    const kernelCid = options.vsock?.kind === "kernel"
+      ? options.vsock.cid
+      : undefined;
+    const proxyConfig = egress ? renderGuestProxyConfig() : undefined;
     const result = await bootVm({
       qemu: options.qemu,
       kernel: options.kernel,
@@ -90,17 +148,22 @@ export async function runApp(options: RunAppOptions): Promise<RunAppResult> {
       accel: options.accel,
       acpi: false,
       network: options.network,
-      vsockCid: options.vsockCid,
+      vsock,
       spec: {
         hostname: name,
         user: options.app.user,
         argv: [...options.app.command, ...options.args],
-        env: options.app.env,
-        display: options.app.display,
-        audio: options.app.audio,
+        env: { ...proxyConfig?.environment, ...options.app.env },
+        display: sockets.wayland ? options.app.display : "none",
+        audio: sockets.audio ? options.app.audio : "none",
         nameserver: options.network.mode === "tap"
           ? TAP_NETWORK.nameserver
           : undefined,
+        egressProxy: egress !== undefined,
+        files: proxyConfig &&
+          Object.fromEntries(
+            proxyConfig.files.map((file) => [file.path, file.content]),
+          ),
       },
       workDir: dir,
       signal: options.signal,
@@ -112,7 +175,8 @@ export async function runApp(options: RunAppOptions): Promise<RunAppResult> {
           image: options.image,
           pid,
           ownerPid: Deno.pid,
-          cid: options.vsockCid,
+          cid: kernelCid,
+          services: kernelCid === undefined ? undefined : sockets,
           memoryBytes: options.app.memory,
           startedAt: new Date().toISOString(),
         };
@@ -120,6 +184,10 @@ export async function runApp(options: RunAppOptions): Promise<RunAppResult> {
           vmRecordPath(options.runtimeDir, name),
           JSON.stringify(record),
         );
+        // The record names the VM's sockets, so the dispatcher can serve it.
+        if (options.vsock?.kind === "kernel") {
+          await options.vsock.ensureDispatcher();
+        }
       },
     });
     const serial = await Deno.readTextFile(result.serialLog).catch(() => "");
@@ -149,4 +217,38 @@ async function createVmDir(runtimeDir: string, app: string) {
       if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
     }
   }
+}
+
+/**
+ * The guest CID a VM gets from its own vsock back-end. Nobody else sees
+ * it (the back-end serves this VM alone), so every VM may have the same.
+ */
+const USER_VSOCK_CID = 3;
+
+/** The services' sockets by the vsock port the guest dials for each. */
+function servicesByPort(
+  sockets: Partial<Record<ServiceName, string>>,
+): Map<number, string> {
+  const byPort = new Map<number, string>();
+  for (const [service, socket] of Object.entries(sockets)) {
+    if (socket) byPort.set(SERVICE_PORTS[service as ServiceName], socket);
+  }
+  return byPort;
+}
+
+/** The VM's egress proxy, on `<dir>/egress.sock`, tagging its records. */
+async function startVmEgress(
+  egress: NonNullable<RunAppOptions["egress"]>,
+  vm: string,
+  dir: string,
+): Promise<EgressProxy & { socket: string }> {
+  const socket = join(dir, "egress.sock");
+  const proxy = await startEgressProxy({
+    listen: { path: socket },
+    policy: egress.policy,
+    blocklist: await loadBlocklists(egress.policy.blocklists, egress.baseDir),
+    vm,
+    log: egress.log,
+  });
+  return Object.assign(proxy, { socket });
 }

@@ -36,6 +36,9 @@ import { claimCid } from "../../vm/cid.ts";
 import type { VmNetwork } from "../../vm/qemu_args.ts";
 import { deviceExists, TAP_NETWORK, tapDevice } from "../../net/mod.ts";
 import { join } from "node:path";
+import { defaultEgressLog } from "../../egress/default_log.ts";
+import { selfCommandByName } from "../self_command.ts";
+import { deviceAccess } from "../../fs/device_access.ts";
 
 /** `qubesify run <app> [-- args]`: start an app in a disposable micro VM. */
 export function runCommand(context: CliContext) {
@@ -70,8 +73,8 @@ export function runCommand(context: CliContext) {
         throw new CliError(`qubesify run: ${(error as Error).message}`, 2);
       }
       const { app, template } = resolved;
-      refuseWhatIsNotBuiltYet(app, options);
-      const useKernelVsock = await wantsKernelVsock(options.vsock);
+      refuseWhatIsNotBuiltYet(app);
+      const vsockKind = await chooseVsock(app, options.vsock);
       const path = Deno.env.get("PATH") ?? "/usr/bin:/bin";
       const qemu = await findExecutable("qemu-system-x86_64", path);
       if (!qemu) {
@@ -93,7 +96,7 @@ export function runCommand(context: CliContext) {
         if (accel.warning) context.err(`warning: ${accel.warning}\n`);
         const sanitize = createSanitizer();
         const network = await claimNetwork(app, paths.runtime);
-        const vsock = useKernelVsock
+        const cid = vsockKind === "kernel"
           ? await claimCid({
             dir: join(paths.runtime, CLAIMS, "cids"),
             pid: Deno.pid,
@@ -103,6 +106,7 @@ export function runCommand(context: CliContext) {
               throw error;
             })
           : undefined;
+        const env = Deno.env.toObject();
         const result = await runApp({
           app,
           args,
@@ -111,7 +115,31 @@ export function runCommand(context: CliContext) {
           image,
           accel: accel.accel,
           network: network.network,
-          vsockCid: vsock?.cid,
+          vsock: cid
+            ? {
+              kind: "kernel",
+              cid: cid.cid,
+              ensureDispatcher: () => startLocalDispatcher(paths.runtime),
+            }
+            : vsockKind === "user"
+            ? { kind: "user" }
+            : undefined,
+          session: {
+            waypipe: await findExecutable("waypipe", path),
+            env: {
+              WAYLAND_DISPLAY: env.WAYLAND_DISPLAY,
+              XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR,
+              PULSE_SERVER: env.PULSE_SERVER,
+            },
+            warn: (line) => context.err(`warning: ${line}\n`),
+          },
+          egress: app.network.mode === "proxy" && app.network.proxy
+            ? {
+              policy: app.network.proxy,
+              baseDir: paths.config,
+              log: app.network.proxy.log ?? defaultEgressLog(paths),
+            }
+            : undefined,
           runtimeDir: paths.runtime,
           signal,
           onAppOutput: (bytes) => context.out(sanitize(bytes)),
@@ -120,7 +148,7 @@ export function runCommand(context: CliContext) {
             : undefined,
         }).catch(asCliError).finally(async () => {
           await network.release();
-          await vsock?.release();
+          await cid?.release();
         });
         if (result.report.kind === "exit") return result.report.status;
         throw new CliError(failureMessage(result));
@@ -187,28 +215,11 @@ function failureMessage(result: RunAppResult): string {
 }
 
 /** Features of later milestones fail clearly instead of half-working. */
-function refuseWhatIsNotBuiltYet(
-  app: AppRecipe,
-  options: { vsock: string },
-): void {
-  const missing = (what: string) =>
-    new CliError(
-      `qubesify run: ${what} is not available in this version of qubesify yet`,
+function refuseWhatIsNotBuiltYet(app: AppRecipe): void {
+  if (app.persist !== "none") {
+    throw new CliError(
+      `qubesify run: persist: ${app.persist} is not available in this version of qubesify yet`,
     );
-  if (app.display === "wayland") {
-    throw missing(
-      `${app.name} shows windows (display: wayland); the display transport`,
-    );
-  }
-  if (app.audio !== "none") {
-    throw missing(`${app.name} plays sound (audio: ${app.audio}); audio`);
-  }
-  if (app.network.mode === "proxy") {
-    throw missing(`network: ${app.network.mode}`);
-  }
-  if (app.persist !== "none") throw missing(`persist: ${app.persist}`);
-  if (options.vsock === "user") {
-    throw missing("--vsock user (the user-space vsock backend)");
   }
 }
 
@@ -251,21 +262,58 @@ async function claimNetwork(
 }
 
 /**
- * Whether the VM gets a kernel vhost-vsock device: with `kernel`, or with
- * `auto` when /dev/vhost-vsock exists (nothing in the guest needs vsock
- * until an app shows windows or plays sound).
+ * The VM's vsock: with `auto`, none for an app that uses no host service,
+ * else the kernel's when /dev/vhost-vsock is usable and qubesify's own
+ * back-end when not. `kernel` and `user` insist.
  */
-async function wantsKernelVsock(
+async function chooseVsock(
+  app: AppRecipe,
   mode: "auto" | "kernel" | "user",
-): Promise<boolean> {
-  const available = await Deno.stat(VHOST_VSOCK).then(() => true, () => false);
-  if (!available && mode === "kernel") {
+): Promise<"kernel" | "user" | undefined> {
+  const available = await deviceAccess(VHOST_VSOCK, {
+    uid: Deno.uid() ?? 0,
+    gid: Deno.gid() ?? 0,
+  }) === undefined;
+  if (mode === "kernel" && !available) {
     throw new CliError(
       `qubesify run: --vsock kernel needs ${VHOST_VSOCK}: sudo modprobe vhost_vsock, ` +
         "and give yourself access to it (qubesify doctor shows how)",
     );
   }
-  return available;
+  if (mode !== "auto") return mode;
+  const usesHost = app.display === "wayland" || app.audio !== "none" ||
+    app.network.mode === "proxy";
+  if (!usesHost) return undefined;
+  return available ? "kernel" : "user";
+}
+
+/**
+ * Starts `qubesify relay local` in its own session (Ctrl-C in this
+ * terminal must not end other VMs' connections); it serves every
+ * kernel-vsock VM of this user and ends with the last. When one runs
+ * already, the new one waits and takes over when it ends.
+ */
+async function startLocalDispatcher(runtimeDir: string): Promise<void> {
+  const relayDir = join(runtimeDir, ".relay");
+  await Deno.mkdir(relayDir, { recursive: true, mode: 0o700 });
+  const [program, ...args] = selfCommandByName();
+  try {
+    new Deno.Command(program, {
+      args: [...args, "relay", "local", "--log", join(relayDir, "local.jsonl")],
+      env: { QUBESIFY_RUNTIME_DIR: runtimeDir },
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+      detached: true,
+    }).spawn().unref();
+  } catch (error) {
+    throw new CliError(
+      `qubesify run: cannot start the vsock dispatcher (${program}: ${
+        (error as Error).message
+      }); run \`qubesify relay local\` yourself before starting VMs, ` +
+        "or use --vsock user",
+    );
+  }
 }
 
 const VHOST_VSOCK = "/dev/vhost-vsock";
