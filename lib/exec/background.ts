@@ -1,10 +1,16 @@
 /**
- * A long-running helper program (a waypipe client, a dispatcher) owned by
- * the code that started it: it is stopped, and reaped, when its owner is
- * done, and a start that fails says why with the program's own words.
+ * A long-running helper program (a waypipe client) owned by the code that
+ * started it: it is stopped, with every process it forked, when its owner
+ * is done, and a start that fails says why with the program's own words.
+ *
+ * The program leads a process group of its own: waypipe forks a process
+ * per connection that outlives its main process on SIGTERM, so stopping
+ * signals the whole group.
  *
  * @module
  */
+
+import { signalProcessGroup } from "./send_signal.ts";
 
 /** What {@linkcode startBackground} runs. */
 export interface BackgroundOptions {
@@ -58,29 +64,26 @@ export async function startBackground(
     stdin: "null",
     stdout: "null",
     stderr: "piped",
+    detached: true,
   }).spawn();
   const stderr = new Response(child.stderr).text().catch(() => "");
+  // A forked child may hold stderr open after the program exited.
   const exited = child.status.then(async (status) => ({
     code: status.code,
-    stderr: (await stderr).trim(),
+    stderr: (await within(stderr, STDERR_GRACE_MS, "")).trim(),
   }));
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      const signal = (name: Deno.Signal) => {
-        try {
-          child.kill(name);
-        } catch {
-          // Already exited.
-        }
-      };
-      signal("SIGTERM");
+      await signalProcessGroup(child.pid, "TERM");
       const timer = setTimeout(
-        () => signal("SIGKILL"),
+        () => signalProcessGroup(child.pid, "KILL"),
         options.stopGraceMs ?? 3_000,
       );
       await exited;
       clearTimeout(timer);
+      // The leader is gone; what it forked may not be.
+      await signalProcessGroup(child.pid, "KILL");
     })();
     return stopping;
   };
@@ -116,6 +119,23 @@ export async function startBackground(
     stop,
     [Symbol.asyncDispose]: stop,
   };
+}
+
+const STDERR_GRACE_MS = 500;
+
+/** `promise`'s value, or `fallback` when it takes longer than `ms`. */
+async function within<T>(promise: Promise<T>, ms: number, fallback: T) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<T>((resolve) =>
+        timer = setTimeout(() => resolve(fallback), ms)
+      ),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function lastLines(text: string): string {

@@ -21,6 +21,40 @@ Deno.test("a background program runs until its owner stops it", async () => {
   }
 });
 
+Deno.test("stopping a program stops what it forked, even what holds its stderr", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qubesify-background-" });
+  try {
+    const ready = join(dir, "ready");
+    const forked = join(dir, "forked");
+    const program = await startBackground({
+      program: "sh",
+      args: [
+        "-c",
+        // The forked sleep ignores TERM, like a waypipe connection process
+        // that outlives its parent, and keeps stderr open.
+        `(trap '' TERM; exec sleep 30) & echo $! > "$1"; touch "$2"; exec sleep 30`,
+        "sh",
+        forked,
+        ready,
+      ],
+      ready: () => Deno.stat(ready).then(() => true, () => false),
+      stopGraceMs: 200,
+    });
+    const forkedPid = Number(await Deno.readTextFile(forked));
+    assert.ok(await isProcessAlive(forkedPid));
+    await program.stop();
+    // Killed, then reaped by init: a zombie answers kill -0 for a moment.
+    let alive = true;
+    for (let i = 0; i < 50 && alive; i++) {
+      alive = await isProcessAlive(forkedPid);
+      if (alive) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(alive, false, "the forked process is gone");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a program that exits before it is ready is reported with its words", async () => {
   await assert.rejects(
     () =>

@@ -19,3 +19,20 @@ export async function sendSignal(
   });
   return result.code === 0;
 }
+
+/**
+ * Sends `signal` to every process of the group `pgid` (a program started
+ * `detached` leads its own group, with its pid as the group id), so that
+ * children it forked go too. Resolves false when no such group exists.
+ */
+export async function signalProcessGroup(
+  pgid: number,
+  signal: "TERM" | "KILL",
+): Promise<boolean> {
+  const result = await capture({
+    program: "kill",
+    args: ["-s", signal, "--", `-${pgid}`],
+    timeoutMs: 5_000,
+  });
+  return result.code === 0;
+}

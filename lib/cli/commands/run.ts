@@ -106,7 +106,6 @@ export function runCommand(context: CliContext) {
               throw error;
             })
           : undefined;
-        const env = Deno.env.toObject();
         const result = await runApp({
           app,
           args,
@@ -127,9 +126,9 @@ export function runCommand(context: CliContext) {
           session: {
             waypipe: await findExecutable("waypipe", path),
             env: {
-              WAYLAND_DISPLAY: env.WAYLAND_DISPLAY,
-              XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR,
-              PULSE_SERVER: env.PULSE_SERVER,
+              WAYLAND_DISPLAY: Deno.env.get("WAYLAND_DISPLAY"),
+              XDG_RUNTIME_DIR: Deno.env.get("XDG_RUNTIME_DIR"),
+              PULSE_SERVER: Deno.env.get("PULSE_SERVER"),
             },
             warn: (line) => context.err(`warning: ${line}\n`),
           },
