@@ -14,13 +14,16 @@ import {
   type RecipeProblem,
 } from "../recipe/problem.ts";
 import { type Blocklist, emptyBlocklist, parseBlocklist } from "./blocklist.ts";
+import { type HostsTable, parseHostsFile } from "./hosts_file.ts";
 
 /** A policy file with its block lists read and its paths made absolute. */
 export interface LoadedPolicy {
-  /** The validated policy; `blocklists` and `log` are absolute paths. */
+  /** The validated policy; `blocklists`, `log` and `hosts` are absolute. */
   policy: ProxyPolicy;
   /** Every block list's entries. */
   blocklist: Blocklist;
+  /** The pinned names of its `hosts` file, when it names one. */
+  hosts?: HostsTable;
 }
 
 /**
@@ -106,9 +109,34 @@ export async function loadPolicyFile(path: string): Promise<LoadedPolicy> {
     ...policy,
     blocklists: policy.blocklists.map((file) => resolve(base, file)),
     log: policy.log === undefined ? undefined : resolve(base, policy.log),
+    hosts: policy.hosts === undefined ? undefined : resolve(base, policy.hosts),
   };
   return {
     policy: absolute,
     blocklist: await loadBlocklists(absolute.blocklists, base),
+    hosts: await loadPolicyHosts(absolute.hosts, base),
   };
+}
+
+/**
+ * Reads a policy's `hosts` file (relative to `baseDir`); undefined when
+ * the policy names none.
+ */
+export async function loadPolicyHosts(
+  file: string | undefined,
+  baseDir: string,
+): Promise<HostsTable | undefined> {
+  if (file === undefined) return undefined;
+  const path = resolve(baseDir, file);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    throw new Error(
+      `cannot read hosts file ${path}: ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    );
+  }
+  return parseHostsFile(text, path);
 }

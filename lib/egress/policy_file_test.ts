@@ -39,6 +39,27 @@ Deno.test("policy files: relative block lists and log beside the file", async ()
   }
 });
 
+Deno.test("policy files: a hosts file beside the policy pins names", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qubesify-egress-policy-" });
+  try {
+    await Deno.writeTextFile(join(dir, "pinned"), "203.0.113.7 web.test\n");
+    await Deno.writeTextFile(
+      join(dir, "policy.yaml"),
+      "allow:\n  - host: web.test\nhosts: pinned\n",
+    );
+    const loaded = await loadPolicyFile(join(dir, "policy.yaml"));
+    assert.equal(loaded.policy.hosts, join(dir, "pinned"));
+    assert.equal(loaded.hosts?.get("web.test")?.length, 1);
+    await Deno.writeTextFile(join(dir, "bad.yaml"), "hosts: nope\n");
+    await assert.rejects(
+      () => loadPolicyFile(join(dir, "bad.yaml")),
+      /cannot read hosts file .*nope/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("policy problems are located by line and column", () => {
   assert.throws(
     () =>

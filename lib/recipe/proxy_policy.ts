@@ -65,6 +65,8 @@ export const proxyPolicySchema = closedObject({
     { error: "expected a list of block list files" },
   ).default([]),
   log: z.string({ error: "expected a file path" }).min(1).optional(),
+  /** A hosts-format file whose names are pinned, consulted before DNS. */
+  hosts: z.string({ error: "expected a file path" }).min(1).optional(),
   limits: proxyLimitsSchema.optional(),
 });
 

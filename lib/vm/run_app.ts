@@ -16,6 +16,7 @@ import {
 import {
   type EgressProxy,
   loadBlocklists,
+  loadPolicyHosts,
   renderGuestProxyConfig,
   startEgressProxy,
 } from "../egress/mod.ts";
@@ -60,7 +61,7 @@ export interface RunAppOptions {
   egress?: {
     /** The recipe's policy. */
     policy: ProxyPolicy;
-    /** Relative block list paths are resolved against this folder. */
+    /** Relative block list and hosts paths are resolved against this folder. */
     baseDir: string;
     /** The request log (JSONL, shared by all VMs, tagged per VM). */
     log: string;
@@ -247,6 +248,7 @@ async function startVmEgress(
     listen: { path: socket },
     policy: egress.policy,
     blocklist: await loadBlocklists(egress.policy.blocklists, egress.baseDir),
+    hosts: await loadPolicyHosts(egress.policy.hosts, egress.baseDir),
     vm,
     log: egress.log,
   });

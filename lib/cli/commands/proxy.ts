@@ -33,7 +33,10 @@ export function proxyCommand(context: CliContext) {
       "policy file (YAML: allow, deny, blocklists, log, limits)",
     )
     .option("--log <file>", "JSONL request log (overrides the policy's log)")
-    .option("--hosts <file>", "hosts-format file consulted before DNS")
+    .option(
+      "--hosts <file>",
+      "hosts-format file consulted before DNS (instead of the policy's hosts:)",
+    )
     .option("--vm <name>", "VM name to tag every log record with")
     .action(async (options) => {
       if (!options.policy) {
@@ -49,7 +52,9 @@ export function proxyCommand(context: CliContext) {
         throw new CliError(`qubesify proxy: ${message(error)}`, ExitCode.usage);
       }
       const loaded = await loadPolicy(options.policy);
-      const hosts = options.hosts ? await loadHosts(options.hosts) : undefined;
+      const hosts = options.hosts
+        ? await loadHosts(options.hosts)
+        : loaded.hosts;
       const log = options.log ?? loaded.policy.log ??
         defaultEgressLog(context.paths());
       let server;
