@@ -61,7 +61,10 @@ export interface RunAppOptions {
   egress?: {
     /** The recipe's policy. */
     policy: ProxyPolicy;
-    /** Relative block list and hosts paths are resolved against this folder. */
+    /**
+     * Relative block list and hosts paths are resolved against this
+     * folder (the user's config folder, where recipes live).
+     */
     baseDir: string;
     /** The request log (JSONL, shared by all VMs, tagged per VM). */
     log: string;

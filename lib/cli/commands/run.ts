@@ -35,7 +35,7 @@ import { claimFirstFree } from "../../vm/claim.ts";
 import { claimCid } from "../../vm/cid.ts";
 import type { VmNetwork } from "../../vm/qemu_args.ts";
 import { deviceExists, TAP_NETWORK, tapDevice } from "../../net/mod.ts";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { defaultEgressLog } from "../../egress/default_log.ts";
 import { selfCommandByName } from "../self_command.ts";
 import { deviceAccess } from "../../fs/device_access.ts";
@@ -136,7 +136,9 @@ export function runCommand(context: CliContext) {
             ? {
               policy: app.network.proxy,
               baseDir: paths.config,
-              log: app.network.proxy.log ?? defaultEgressLog(paths),
+              log: app.network.proxy.log
+                ? resolve(paths.config, app.network.proxy.log)
+                : defaultEgressLog(paths),
             }
             : undefined,
           runtimeDir: paths.runtime,

@@ -1,0 +1,163 @@
+/**
+ * VM tier, `network: proxy` for real: `qubesify run` (under the
+ * orchestrator's permission set, inside a network namespace playing the
+ * host) boots a VM without a NIC; curl in the guest reaches a web server
+ * in a second namespace only through the guest's forwarder → vsock → the
+ * VM's egress proxy, which allows web.test and refuses the rest; git and
+ * apt find the proxy in the files the launch spec wrote. Servers live on
+ * RFC 5737 addresses; nothing leaves the namespaces.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startBackground } from "../../lib/exec/background.ts";
+import { findExecutable } from "../../lib/exec/which.ts";
+import type { EgressRecord } from "../../lib/egress/log_record.ts";
+import { createEgressNetwork, WEB_ADDRESS } from "../egress/netns.ts";
+import { testDataDir } from "./test_data_dir.ts";
+import { finish, sandbox } from "./cli_harness.ts";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const RECIPES = join(ROOT, "tests/vm/recipes");
+const PATH = Deno.env.get("PATH") ?? "";
+
+async function hasTools(): Promise<boolean> {
+  if (Deno.uid() !== 0) return false;
+  for (
+    const tool of ["ip", "openssl", "git", "qemu-system-x86_64", "mmdebstrap"]
+  ) {
+    if (!await findExecutable(tool, PATH)) return false;
+  }
+  return true;
+}
+
+Deno.test({
+  name:
+    "run with network: proxy: the guest reaches allowed names through its proxy only",
+  ignore: !await hasTools(),
+}, async () => {
+  await using box = await sandbox(testDataDir());
+  for await (const entry of Deno.readDir(RECIPES)) {
+    await Deno.copyFile(
+      join(RECIPES, entry.name),
+      join(box.config, "recipes", entry.name),
+    );
+  }
+  await Deno.writeTextFile(
+    join(box.config, "egress-hosts"),
+    `${WEB_ADDRESS} web.test denied.test\n`,
+  );
+  const built = await finish(box.spawn(["build", "probe"]));
+  assert.equal(built.code, 0, built.stderr);
+
+  await using network = await createEgressNetwork();
+  const cert = join(box.config, "cert.pem");
+  const key = join(box.config, "key.pem");
+  const openssl = await new Deno.Command("openssl", {
+    args: [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=web.test",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert.ok(openssl.success, new TextDecoder().decode(openssl.stderr));
+  const ready = join(box.config, "web.ready");
+  await using _web = await startBackground({
+    program: "ip",
+    args: [
+      "netns",
+      "exec",
+      network.internet,
+      Deno.execPath(),
+      "run",
+      "-A",
+      join(ROOT, "tests/egress/git_https_server.ts"),
+      "::",
+      cert,
+      key,
+      join(box.config, "no-git"),
+      ready,
+    ],
+    ready: () => Deno.stat(ready).then(() => true, () => false),
+    readyTimeoutMs: 30_000,
+  });
+
+  const run = await finish(
+    new Deno.Command("ip", {
+      args: [
+        "netns",
+        "exec",
+        network.proxy,
+        Deno.execPath(),
+        "run",
+        "-P=qubesify",
+        "--quiet",
+        join(ROOT, "main.ts"),
+        "run",
+        "--no-build",
+        "--vsock",
+        "user",
+        "fetch",
+      ],
+      cwd: ROOT,
+      env: box.env,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn(),
+  );
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(
+    run.stdout,
+    [
+      "hello from web.test",
+      "hello from web.test",
+      "denied.test 403",
+      "web.test:8443 403",
+      "10.0.0.1 403",
+      "git proxy: http://127.0.0.1:3128",
+      "2",
+      "",
+    ].join("\n"),
+  );
+
+  const log = await finish(
+    box.spawn([
+      "proxy",
+      "log",
+      "--json",
+      "--log",
+      join(box.config, "egress.jsonl"),
+    ]),
+  );
+  assert.equal(log.code, 0, log.stderr);
+  const records = log.stdout.trim().split("\n").map((line) =>
+    JSON.parse(line) as EgressRecord
+  );
+  assert.deepEqual(
+    records.map((r) => [r.vm, r.method, r.host, r.port, r.decision]),
+    [
+      ["fetch-1", "GET", "web.test", 80, "allow"],
+      ["fetch-1", "CONNECT", "web.test", 443, "allow"],
+      ["fetch-1", "GET", "denied.test", 80, "deny"],
+      ["fetch-1", "CONNECT", "web.test", 8443, "deny"],
+      ["fetch-1", "GET", "10.0.0.1", 80, "deny"],
+    ],
+  );
+  assert.equal(records[0].address, WEB_ADDRESS);
+  assert.deepEqual(await box.vms(), []);
+});
