@@ -37,6 +37,12 @@ export const DEFAULT_BUF_ALLOC = 256 * 1024;
 export const FROM_HOST_LIMIT = 256 * 1024;
 /** Connections one guest may hold at once. */
 export const DEFAULT_MAX_CONNECTIONS = 1024;
+/**
+ * Forwarded bytes after which the guest hears of its new credit. Linux
+ * guests (6.1) stall with 256 KiB unacknowledged whatever buf_alloc says,
+ * so a quarter of a larger buffer would never be reached.
+ */
+const MAX_CREDIT_UPDATE_THRESHOLD = 64 * 1024;
 /** First port for host → guest connections (their host-side port). */
 const FIRST_HOST_PORT = 49152;
 
@@ -178,6 +184,7 @@ export class VsockMux {
   readonly #options: VsockMuxOptions;
   readonly #bufAlloc: number;
   readonly #maxConnections: number;
+  readonly #creditThreshold: number;
   readonly #connections = new Map<string, VsockConnection>();
   readonly #control: Control[] = [];
   #nextHostPort = FIRST_HOST_PORT;
@@ -188,6 +195,10 @@ export class VsockMux {
     this.#options = options;
     this.#bufAlloc = options.bufAlloc ?? DEFAULT_BUF_ALLOC;
     this.#maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    this.#creditThreshold = Math.min(
+      this.#bufAlloc / 4,
+      MAX_CREDIT_UPDATE_THRESHOLD,
+    );
   }
 
   /** Open connections. */
@@ -387,7 +398,9 @@ export class VsockMux {
       return this.reset(connection);
     }
     const unannounced = (connection.fwdCnt - connection.announcedFwdCnt) >>> 0;
-    if (unannounced >= this.#bufAlloc / 4) this.#queueCreditUpdate(connection);
+    if (unannounced >= this.#creditThreshold) {
+      this.#queueCreditUpdate(connection);
+    }
     if (
       connection.toHostBytes === 0 &&
       connection.guestShutdown & VSOCK_SHUTDOWN_SEND &&

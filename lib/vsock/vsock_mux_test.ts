@@ -70,7 +70,7 @@ function fromGuest(
   };
 }
 
-function setUp(options: { maxConnections?: number } = {}) {
+function setUp(options: { maxConnections?: number; bufAlloc?: number } = {}) {
   const streams: FakeStream[] = [];
   const events: MuxEvent[] = [];
   const mux = new VsockMux({
@@ -349,4 +349,17 @@ Deno.test("mux: connections per guest are capped", () => {
   assert.deepEqual(ops(drain()), ["RESPONSE", "RESPONSE", "RST"]);
   assert.match((events.at(-1) as { reason: string }).reason, /over 2/);
   assert.throws(() => mux.connectToGuest(1, new FakeStream()), /over 2/);
+});
+
+Deno.test("mux: credit is announced every 64 KiB even with a large buffer", () => {
+  const { mux, drain, streams } = setUp({ bufAlloc: 4 * 1024 * 1024 });
+  mux.receive(fromGuest(VsockOp.REQUEST), new Uint8Array(0));
+  assert.equal(drain()[0].header.bufAlloc, 4 * 1024 * 1024);
+  mux.receive(fromGuest(VsockOp.RW, { len: 60_000 }), new Uint8Array(60_000));
+  assert.deepEqual(drain(), []);
+  mux.receive(fromGuest(VsockOp.RW, { len: 6_000 }), new Uint8Array(6_000));
+  const [update] = drain();
+  assert.equal(update.header.op, VsockOp.CREDIT_UPDATE);
+  assert.equal(update.header.fwdCnt, 66_000);
+  assert.equal(streams[0].written.length, 66_000);
 });
