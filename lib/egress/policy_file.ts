@@ -81,17 +81,7 @@ export async function loadBlocklists(
 ): Promise<Blocklist> {
   const list = emptyBlocklist();
   for (const file of files) {
-    const path = resolve(baseDir, file);
-    let text: string;
-    try {
-      text = await Deno.readTextFile(path);
-    } catch (error) {
-      throw new Error(
-        `cannot read block list ${path}: ${
-          error instanceof Error ? error.message : String(error)
-        }`,
-      );
-    }
+    const text = await readListFile("block list", resolve(baseDir, file));
     parseBlocklist(text, file, list);
   }
   return list;
@@ -128,15 +118,18 @@ export async function loadPolicyHosts(
 ): Promise<HostsTable | undefined> {
   if (file === undefined) return undefined;
   const path = resolve(baseDir, file);
-  let text: string;
+  return parseHostsFile(await readListFile("hosts file", path), path);
+}
+
+/** Reads a file a policy names; the error says which kind and where. */
+async function readListFile(kind: string, path: string): Promise<string> {
   try {
-    text = await Deno.readTextFile(path);
+    return await Deno.readTextFile(path);
   } catch (error) {
     throw new Error(
-      `cannot read hosts file ${path}: ${
+      `cannot read ${kind} ${path}: ${
         error instanceof Error ? error.message : String(error)
       }`,
     );
   }
-  return parseHostsFile(text, path);
 }

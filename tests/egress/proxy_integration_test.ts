@@ -20,6 +20,7 @@ import {
   WEB_ADDRESS6,
 } from "./netns.ts";
 import { startTcpToUnix } from "./tcp_to_unix.ts";
+import { makeCertificate } from "./certificate.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const PATH = Deno.env.get("PATH") ?? "";
@@ -146,26 +147,16 @@ Deno.test({
   try {
     await using network = await createEgressNetwork();
     // Certificates, keys, repository, configuration files.
-    const cert = join(dir, "cert.pem");
-    const key = join(dir, "key.pem");
-    await must("openssl", [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-days",
-      "1",
-      "-subj",
-      "/CN=git.test",
-      "-addext",
-      "subjectAltName=DNS:git.test,DNS:other.test,DNS:denied.test,DNS:ads.test,DNS:loop.test,DNS:private.test,DNS:v6.test,DNS:ula.test,IP:10.99.0.2",
-      "-keyout",
-      key,
-      "-out",
-      cert,
+    const { cert, key } = await makeCertificate(dir, [
+      "DNS:git.test",
+      "DNS:other.test",
+      "DNS:denied.test",
+      "DNS:ads.test",
+      "DNS:loop.test",
+      "DNS:private.test",
+      "DNS:v6.test",
+      "DNS:ula.test",
+      "IP:10.99.0.2",
     ]);
     const gitRoot = join(dir, "git");
     await makeRepository(gitRoot, join(dir, "scratch"));

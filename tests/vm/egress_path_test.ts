@@ -14,6 +14,7 @@ import { startBackground } from "../../lib/exec/background.ts";
 import { findExecutable } from "../../lib/exec/which.ts";
 import type { EgressRecord } from "../../lib/egress/log_record.ts";
 import { createEgressNetwork, WEB_ADDRESS } from "../egress/netns.ts";
+import { makeCertificate } from "../egress/certificate.ts";
 import { testDataDir } from "./test_data_dir.ts";
 import { finish, sandbox } from "./cli_harness.ts";
 
@@ -51,30 +52,7 @@ Deno.test({
   assert.equal(built.code, 0, built.stderr);
 
   await using network = await createEgressNetwork();
-  const cert = join(box.config, "cert.pem");
-  const key = join(box.config, "key.pem");
-  const openssl = await new Deno.Command("openssl", {
-    args: [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-days",
-      "1",
-      "-subj",
-      "/CN=web.test",
-      "-keyout",
-      key,
-      "-out",
-      cert,
-    ],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  assert.ok(openssl.success, new TextDecoder().decode(openssl.stderr));
+  const { cert, key } = await makeCertificate(box.config, ["DNS:web.test"]);
   const ready = join(box.config, "web.ready");
   await using _web = await startBackground({
     program: "ip",
