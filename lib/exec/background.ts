@@ -22,23 +22,34 @@ export interface BackgroundOptions {
   env?: Record<string, string>;
   /**
    * Resolves once the program is ready to serve (e.g. its socket exists);
-   * polled every 20 ms until `readyTimeoutMs`.
+   * polled every 20 ms until `readyTimeoutMs`. Default: ready at once.
    */
-  ready: () => Promise<boolean>;
+  ready?: () => Promise<boolean>;
   /** Default 5 s. */
   readyTimeoutMs?: number;
   /** Default 3 s between SIGTERM and SIGKILL when stopping. */
   stopGraceMs?: number;
 }
 
+/** How a background program ended, with its error output. */
+export interface BackgroundExit {
+  /** Exit status; 128 + n for signal n. */
+  code: number;
+  /** What it (and what it forked) wrote to standard error. */
+  stderr: string;
+}
+
 /** A running background program; disposing it stops it. */
 export interface Background extends AsyncDisposable {
-  /** Its process id. */
+  /** Its process id, which is also its process group's id. */
   readonly pid: number;
-  /** Resolves when it exits, for whatever reason, with its error output. */
-  readonly exited: Promise<{ code: number; stderr: string }>;
-  /** SIGTERM, then SIGKILL after the grace time; resolves once reaped. */
-  stop(): Promise<void>;
+  /** Resolves when it exits, for whatever reason. */
+  readonly exited: Promise<BackgroundExit>;
+  /**
+   * SIGTERM to the group, SIGKILL after the grace time, then SIGKILL to
+   * whatever outlived the program; resolves once it is reaped.
+   */
+  stop(): Promise<BackgroundExit>;
 }
 
 /** The program exited or never became ready. */
@@ -72,7 +83,7 @@ export async function startBackground(
     code: status.code,
     stderr: (await within(stderr, STDERR_GRACE_MS, "")).trim(),
   }));
-  let stopping: Promise<void> | undefined;
+  let stopping: Promise<BackgroundExit> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       await signalProcessGroup(child.pid, "TERM");
@@ -80,10 +91,11 @@ export async function startBackground(
         () => signalProcessGroup(child.pid, "KILL"),
         options.stopGraceMs ?? 3_000,
       );
-      await exited;
+      const exit = await exited;
       clearTimeout(timer);
       // The leader is gone; what it forked may not be.
       await signalProcessGroup(child.pid, "KILL");
+      return exit;
     })();
     return stopping;
   };
@@ -100,7 +112,7 @@ export async function startBackground(
         }`,
       );
     }
-    if (await options.ready().catch(() => false)) break;
+    if (!options.ready || await options.ready().catch(() => false)) break;
     if (Date.now() > deadline) {
       await stop();
       const { stderr } = await exited;
@@ -117,7 +129,7 @@ export async function startBackground(
     pid: child.pid,
     exited,
     stop,
-    [Symbol.asyncDispose]: stop,
+    [Symbol.asyncDispose]: async () => void await stop(),
   };
 }
 

@@ -68,7 +68,7 @@ export async function startHostServices(
   vmDir: string,
 ): Promise<HostServices> {
   const sockets: Partial<Record<ServiceName, string>> = {};
-  const stops: (() => Promise<void>)[] = [];
+  const stops: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop();
     stops.length = 0;

@@ -9,106 +9,28 @@
  * @module
  */
 
-/** What {@linkcode startProcessGroup} runs. */
-export interface ProcessGroupOptions {
-  /** Program name or path. */
-  program: string;
-  /** Arguments, never joined into a shell string. */
-  args: string[];
-  /** Extra environment variables. */
-  env?: Record<string, string>;
-  /** Polled every 20 ms until true or `readyTimeoutMs`; default: at once. */
-  ready?: () => Promise<boolean>;
-  /** Default 10 s. */
-  readyTimeoutMs?: number;
-  /** Between SIGTERM and SIGKILL to the group when stopping; default 2 s. */
-  stopGraceMs?: number;
-}
-
-/** How the group's leader ended, with its error output. */
-export interface GroupExit {
-  /** Exit status; 128 + n for signal n. */
-  code: number;
-  /** Everything the group wrote to standard error. */
-  stderr: string;
-}
+import {
+  type Background,
+  type BackgroundOptions,
+  startBackground,
+} from "../../lib/exec/background.ts";
 
 /** A running process group; disposing it stops every member. */
-export interface ProcessGroup extends AsyncDisposable {
-  /** The leader's pid, which is also the group id. */
-  readonly pid: number;
-  /** Resolves when the leader exits. */
-  readonly exited: Promise<{ code: number }>;
-  /**
-   * Stops the group (SIGTERM, SIGKILL after the grace time), then SIGKILLs
-   * whatever members outlived the leader, and returns how the leader ended
-   * and what the group wrote.
-   */
-  stop(): Promise<GroupExit>;
-}
+export type ProcessGroup = Background;
 
 /**
- * Starts `program` as the leader of a new session and process group and
- * waits until `ready` holds. When it exits first or is not ready in time,
- * the group is stopped and the error carries the program's own words.
+ * Starts `program` as the leader of a new session and process group (see
+ * `startBackground`), with the harness's patience: 10 s to get ready
+ * (weston and pulseaudio start slowly under load), 2 s to stop.
  */
-export async function startProcessGroup(
-  options: ProcessGroupOptions,
+export function startProcessGroup(
+  options: BackgroundOptions,
 ): Promise<ProcessGroup> {
-  const child = new Deno.Command(options.program, {
-    args: options.args,
-    env: options.env,
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-    detached: true,
-  }).spawn();
-  const stderr = new Response(child.stderr).text().catch(() => "");
-  const exited = child.status.then((status) => ({ code: status.code }));
-  let leaderDone = false;
-  exited.then(() => leaderDone = true);
-  const signalGroup = (signal: Deno.Signal) => {
-    try {
-      Deno.kill(-child.pid, signal);
-    } catch {
-      // No member left to signal.
-    }
-  };
-  let stopping: Promise<GroupExit> | undefined;
-  const stop = () =>
-    stopping ??= (async () => {
-      signalGroup("SIGTERM");
-      const timer = setTimeout(
-        () => signalGroup("SIGKILL"),
-        options.stopGraceMs ?? 2_000,
-      );
-      const { code } = await exited;
-      clearTimeout(timer);
-      signalGroup("SIGKILL");
-      return { code, stderr: (await stderr).trim() };
-    })();
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 10_000);
-  const ready = options.ready ?? (() => Promise.resolve(true));
-  while (!await ready().catch(() => false)) {
-    if (leaderDone || Date.now() > deadline) {
-      const why = leaderDone
-        ? `it exited with status ${(await exited).code}`
-        : `not ready after ${options.readyTimeoutMs ?? 10_000} ms`;
-      const { stderr } = await stop();
-      throw new Error(
-        `${options.program} did not start: ${why}${
-          stderr ? `: ${stderr.split("\n").slice(-5).join("\n")}` : ""
-        }`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return {
-    pid: child.pid,
-    exited,
-    stop,
-    [Symbol.asyncDispose]: async () => void await stop(),
-  };
+  return startBackground({
+    readyTimeoutMs: 10_000,
+    stopGraceMs: 2_000,
+    ...options,
+  });
 }
 
 /**
