@@ -160,10 +160,6 @@ Deno.test("an unknown command suggests the closest one", async () => {
 Deno.test("run refuses what it cannot do, before building anything", async () => {
   const cases: [string[], RegExp][] = [
     [
-      ["run", "dev"],
-      /persist: home is not available in this version of qubesify yet/,
-    ],
-    [
       ["run", "smoke", "--vsock", "kernel"],
       /--vsock kernel needs \/dev\/vhost-vsock/,
     ],

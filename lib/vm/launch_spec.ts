@@ -45,6 +45,11 @@ export interface LaunchSpec {
    * absolute path: e.g. the proxy settings for apt, git and ssh.
    */
   files?: Readonly<Record<string, string>>;
+  /**
+   * Serial of the persistent disk the init mounts on the user's home
+   * (`persist: home`); none: the home lives in RAM like everything else.
+   */
+  homeDiskSerial?: string;
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -78,6 +83,7 @@ export function encodeLaunchSpec(spec: LaunchSpec): string {
     `QUBESIFY_WAYPIPE_COMPRESS=${shellQuote(spec.waypipeCompress ?? "lz4")}`,
     `QUBESIFY_NAMESERVER=${shellQuote(spec.nameserver ?? "")}`,
     `QUBESIFY_EGRESS=${shellQuote(spec.egressProxy ? "proxy" : "none")}`,
+    `QUBESIFY_HOME_DISK=${shellQuote(spec.homeDiskSerial ?? "")}`,
     "qubesify_write_files() {",
     "  :",
   ];

@@ -52,6 +52,7 @@ QUBESIFY_CONTROL_PORT=7003
 QUBESIFY_WAYPIPE_COMPRESS='lz4'
 QUBESIFY_NAMESERVER=''
 QUBESIFY_EGRESS='none'
+QUBESIFY_HOME_DISK=''
 qubesify_write_files() {
   :
 }
@@ -108,6 +109,7 @@ Deno.test("files and the egress proxy: exact text, written as given by sh", asyn
   };
   const text = encodeLaunchSpec(spec);
   assert.ok(text.includes(`QUBESIFY_EGRESS='proxy'
+QUBESIFY_HOME_DISK=''
 qubesify_write_files() {
   :
   mkdir -p '/etc/apt/apt.conf.d'

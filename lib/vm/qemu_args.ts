@@ -46,6 +46,11 @@ export interface MicroVm {
   /** The guest's vsock device, when it has one (see {@linkcode VmVsock}). */
   vsock?: VmVsock;
   /**
+   * A writable disk for the user's home (`persist: home`), which the guest
+   * init finds by its serial; the root stays /dev/vda, declared first.
+   */
+  homeDisk?: { path: string; serial: string };
+  /**
    * An initramfs whose /init mounts the root and hands over to the guest
    * init; our own kernel needs none, a distribution kernel with modules does.
    */
@@ -170,6 +175,14 @@ export function qemuArgs(vm: MicroVm): string[] {
     `id=root,file=${vm.rootImage},format=raw,if=none,read-only=on`,
     "-device",
     "virtio-blk-device,drive=root",
+    ...(vm.homeDisk
+      ? [
+        "-drive",
+        `id=home,file=${vm.homeDisk.path},format=raw,if=none,discard=unmap`,
+        "-device",
+        `virtio-blk-device,drive=home,serial=${vm.homeDisk.serial}`,
+      ]
+      : []),
     "-chardev",
     `file,id=serial,path=${vm.serialLog}`,
     "-serial",

@@ -96,6 +96,21 @@ Deno.test("KVM with ACPI, two CPUs, 2G, user networking and kernel vsock", () =>
   );
 });
 
+Deno.test("a home disk: writable, after the root, found by its serial", () => {
+  const args = qemuArgs({
+    ...VM,
+    homeDisk: { path: "/d/homes/dev.ext4", serial: "qubesify-home" },
+  });
+  const root = args.indexOf("virtio-blk-device,drive=root");
+  assert.deepEqual(args.slice(root + 1, root + 5), [
+    "-drive",
+    "id=home,file=/d/homes/dev.ext4,format=raw,if=none,discard=unmap",
+    "-device",
+    "virtio-blk-device,drive=home,serial=qubesify-home",
+  ]);
+  assert.equal(args.filter((arg) => arg.includes("drive=home")).length, 1);
+});
+
 Deno.test("an initramfs for a distribution kernel", () => {
   const args = qemuArgs({ ...VM, acpi: true, initrd: "/b/initrd.cpio" });
   assert.deepEqual(args.slice(15, 21), [

@@ -24,6 +24,7 @@ import { startVsockBackend } from "../vsock/backend.ts";
 import { bootVm } from "./boot.ts";
 import type { ControlReport } from "./control_report.ts";
 import { type HostSession, startHostServices } from "./host_services.ts";
+import { HOME_DISK_SERIAL } from "./home_disk.ts";
 import { acquireHugepageCopy, releaseHugepageCopy } from "./hugepages.ts";
 import { SERVICE_PORTS } from "./launch_spec.ts";
 import type { VmNetwork, VmVsock } from "./qemu_args.ts";
@@ -77,6 +78,11 @@ export interface RunAppOptions {
   onAppOutput: (bytes: Uint8Array) => void;
   /** Aborting stops the app gracefully, then the VM forcibly. */
   signal?: AbortSignal;
+  /**
+   * `persist: home`: this disk (claimed by the caller) is mounted on the
+   * user's home in the guest.
+   */
+  homeDisk?: string;
   /** Called with the VM's name once its folder exists. */
   onNamed?: (name: string) => void;
   /**
@@ -153,6 +159,9 @@ export async function runApp(options: RunAppOptions): Promise<RunAppResult> {
       acpi: false,
       network: options.network,
       vsock,
+      homeDisk: options.homeDisk === undefined
+        ? undefined
+        : { path: options.homeDisk, serial: HOME_DISK_SERIAL },
       spec: {
         hostname: name,
         user: options.app.user,
@@ -164,6 +173,9 @@ export async function runApp(options: RunAppOptions): Promise<RunAppResult> {
           ? TAP_NETWORK.nameserver
           : undefined,
         egressProxy: egress !== undefined,
+        homeDiskSerial: options.homeDisk === undefined
+          ? undefined
+          : HOME_DISK_SERIAL,
         files: proxyConfig &&
           Object.fromEntries(
             proxyConfig.files.map((file) => [file.path, file.content]),

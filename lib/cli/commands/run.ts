@@ -33,6 +33,7 @@ import {
 import { createSanitizer } from "../../vm/sanitize.ts";
 import { claimFirstFree } from "../../vm/claim.ts";
 import { claimCid } from "../../vm/cid.ts";
+import { claimHomeDisk } from "../../vm/home_disk.ts";
 import type { VmNetwork } from "../../vm/qemu_args.ts";
 import { deviceExists, TAP_NETWORK, tapDevice } from "../../net/mod.ts";
 import { join, resolve } from "node:path";
@@ -73,7 +74,6 @@ export function runCommand(context: CliContext) {
         throw new CliError(`qubesify run: ${(error as Error).message}`, 2);
       }
       const { app, template } = resolved;
-      refuseWhatIsNotBuiltYet(app);
       const vsockKind = await chooseVsock(app, options.vsock);
       const path = Deno.env.get("PATH") ?? "/usr/bin:/bin";
       const qemu = await findExecutable("qemu-system-x86_64", path);
@@ -106,6 +106,13 @@ export function runCommand(context: CliContext) {
               throw error;
             })
           : undefined;
+        const home = app.persist === "home"
+          ? await claimHome(app, paths, path).catch(async (error) => {
+            await network.release();
+            await cid?.release();
+            throw error;
+          })
+          : undefined;
         const result = await runApp({
           app,
           args,
@@ -114,6 +121,7 @@ export function runCommand(context: CliContext) {
           image,
           accel: accel.accel,
           network: network.network,
+          homeDisk: home?.path,
           vsock: cid
             ? {
               kind: "kernel",
@@ -150,6 +158,7 @@ export function runCommand(context: CliContext) {
         }).catch(asCliError).finally(async () => {
           await network.release();
           await cid?.release();
+          await home?.release();
         });
         if (result.report.kind === "exit") return result.report.status;
         throw new CliError(failureMessage(result));
@@ -215,12 +224,27 @@ function failureMessage(result: RunAppResult): string {
   return `qubesify run: ${result.name}: ${why}\n--- console ---\n${tail}`;
 }
 
-/** Features of later milestones fail clearly instead of half-working. */
-function refuseWhatIsNotBuiltYet(app: AppRecipe): void {
-  if (app.persist !== "none") {
+/** The app's home disk (`persist: home`), made on first use. */
+async function claimHome(
+  app: AppRecipe,
+  paths: { data: string; runtime: string },
+  path: string,
+) {
+  const mke2fs = await findExecutable("mke2fs", path);
+  if (!mke2fs) {
     throw new CliError(
-      `qubesify run: persist: ${app.persist} is not available in this version of qubesify yet`,
+      "qubesify run: persist: home needs mke2fs; run `qubesify doctor` for the install line",
     );
+  }
+  try {
+    return await claimHomeDisk({
+      app: app.name,
+      dataDir: paths.data,
+      claimsDir: join(paths.runtime, CLAIMS),
+      mke2fs,
+    });
+  } catch (error) {
+    throw new CliError(`qubesify run: ${(error as Error).message}`);
   }
 }
 
