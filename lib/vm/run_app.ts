@@ -140,6 +140,11 @@ export async function runApp(options: RunAppOptions): Promise<RunAppResult> {
         services: servicesByPort(sockets),
       })
       : undefined;
+    backend?.ended.catch((error) =>
+      options.session.warn(
+        `${name}: ${error.message}; its windows, sound and network are cut off`,
+      )
+    );
     const vsock: VmVsock | undefined = options.vsock?.kind === "kernel"
       ? { kind: "kernel", cid: options.vsock.cid }
       : backend
