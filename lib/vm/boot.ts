@@ -15,10 +15,12 @@ import {
   type LaunchSpec,
 } from "./launch_spec.ts";
 import { type MicroVm, qemuArgs } from "./qemu_args.ts";
+import { qmpQuit } from "./qmp.ts";
 
 /** What {@linkcode bootVm} boots. */
 export interface BootOptions
-  extends Omit<MicroVm, "serialLog" | "appSocket" | "controlSocket"> {
+  extends
+    Omit<MicroVm, "serialLog" | "appSocket" | "controlSocket" | "qmpSocket"> {
   /** Path of qemu-system-x86_64. */
   qemu: string;
   /** What the guest runs. */
@@ -28,8 +30,9 @@ export interface BootOptions
   /** Kill QEMU after this long (no limit when absent). */
   timeoutMs?: number;
   /**
-   * Aborting asks the guest to stop the app; QEMU gets SIGTERM when the VM
-   * has not ended `stopGraceMs` later, SIGKILL 5 s after that.
+   * Aborting asks the guest to stop the app; QEMU is asked to quit over
+   * QMP when the VM has not ended `stopGraceMs` later (SIGTERM if QMP does
+   * not answer), and gets SIGKILL 5 s after that.
    */
   signal?: AbortSignal;
   /** Default 15 s: the init itself escalates to SIGKILL after 10 s. */
@@ -68,6 +71,7 @@ export async function bootVm(options: BootOptions): Promise<BootResult> {
   const serialLog = join(options.workDir, "serial.log");
   const appSocket = join(options.workDir, "app.sock");
   const controlSocket = join(options.workDir, "control.sock");
+  const qmpSocket = join(options.workDir, "qmp.sock");
   const frame = frameLaunchSpec(encodeLaunchSpec(options.spec));
   const controlListener = Deno.listen({
     transport: "unix",
@@ -78,7 +82,13 @@ export async function bootVm(options: BootOptions): Promise<BootResult> {
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(options.qemu, {
-      args: qemuArgs({ ...options, serialLog, appSocket, controlSocket }),
+      args: qemuArgs({
+        ...options,
+        serialLog,
+        appSocket,
+        controlSocket,
+        qmpSocket,
+      }),
       stdin: "null",
       stdout: "null",
       stderr: "piped",
@@ -107,7 +117,7 @@ export async function bootVm(options: BootOptions): Promise<BootResult> {
   const stop = () => {
     control.requestStop();
     timers.push(setTimeout(() => {
-      signalQemu("SIGTERM");
+      qmpQuit(qmpSocket).catch(() => signalQemu("SIGTERM"));
       timers.push(setTimeout(() => signalQemu("SIGKILL"), 5_000));
     }, options.stopGraceMs ?? 15_000));
   };
@@ -141,7 +151,7 @@ export async function bootVm(options: BootOptions): Promise<BootResult> {
     options.signal?.removeEventListener("abort", stop);
     signalQemu("SIGKILL");
     await child.status;
-    for (const socket of [controlSocket, appSocket]) {
+    for (const socket of [controlSocket, appSocket, qmpSocket]) {
       await Deno.remove(socket).catch(() => {});
     }
   }

@@ -36,6 +36,11 @@ export interface MicroVm {
    * init's report (`exit N` or `fail REASON`) out.
    */
   controlSocket: string;
+  /**
+   * QEMU's QMP socket (QEMU listens): how the host ends a VM gracefully
+   * when the guest does not stop by itself.
+   */
+  qmpSocket?: string;
   /** The guest's network (`none`: no NIC at all). */
   network: VmNetwork;
   /**
@@ -199,5 +204,8 @@ export function qemuArgs(vm: MicroVm): string[] {
     `virtserialport,chardev=control,name=${CONTROL_PORT_NAME}`,
     ...netdevArgs(vm.network),
     ...vsockArgs(vsock),
+    ...(vm.qmpSocket
+      ? ["-qmp", `unix:${vm.qmpSocket},server=on,wait=off`]
+      : []),
   ];
 }

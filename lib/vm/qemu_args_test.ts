@@ -111,6 +111,15 @@ Deno.test("a home disk: writable, after the root, found by its serial", () => {
   assert.equal(args.filter((arg) => arg.includes("drive=home")).length, 1);
 });
 
+Deno.test("a QMP socket QEMU listens on, last", () => {
+  const args = qemuArgs({ ...VM, qmpSocket: "/r/qmp.sock" });
+  assert.deepEqual(args.slice(-2), [
+    "-qmp",
+    "unix:/r/qmp.sock,server=on,wait=off",
+  ]);
+  assert.equal(qemuArgs(VM).includes("-qmp"), false);
+});
+
 Deno.test("an initramfs for a distribution kernel", () => {
   const args = qemuArgs({ ...VM, acpi: true, initrd: "/b/initrd.cpio" });
   assert.deepEqual(args.slice(15, 21), [

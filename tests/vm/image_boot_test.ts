@@ -13,7 +13,7 @@ import {
   ensureImage,
   ImageBuildError,
 } from "../../lib/image/mod.ts";
-import { bootVm } from "../../lib/vm/boot.ts";
+import { type BootOptions, bootVm } from "../../lib/vm/boot.ts";
 import type { LaunchSpec } from "../../lib/vm/launch_spec.ts";
 import { findExecutable } from "../../lib/exec/which.ts";
 import {
@@ -66,10 +66,12 @@ Deno.test({
 
   const boot = async (
     spec: Omit<LaunchSpec, "hostname" | "display" | "audio">,
+    stop?: Pick<BootOptions, "signal" | "stopGraceMs" | "onAppOutput">,
   ) => {
     const workDir = await Deno.makeTempDir({ prefix: "qubesify-vm-test-" });
     try {
       const result = await bootVm({
+        ...stop,
         qemu: qemu!,
         kernel: kernel.bzImage,
         rootImage: image.path,
@@ -117,6 +119,33 @@ Deno.test({
       assert.deepEqual(result.report, { kind: "exit", status: 0 });
       assert.equal(result.output, "tester it's here\ndata\n");
       assert.equal(await sha256(image.path), image.manifest.sha256);
+    },
+  );
+
+  await t.step(
+    "an app that ignores the stop request: QEMU quits through QMP",
+    async () => {
+      const abort = new AbortController();
+      let seen = "";
+      const result = await boot({
+        user: "user",
+        argv: ["sh", "-c", "trap '' TERM; echo up; sleep 120"],
+        env: {},
+      }, {
+        signal: abort.signal,
+        stopGraceMs: 1_000,
+        onAppOutput: (bytes) => {
+          seen += new TextDecoder().decode(bytes);
+          if (seen.includes("up\n")) abort.abort();
+        },
+      });
+      assert.equal(result.output, "up\n");
+      // QMP quit, 1 s after the request: before the init's own 10 s
+      // escalation would report, and without the signal QEMU would log.
+      assert.equal(result.qemuCode, 0, result.qemuStderr);
+      assert.doesNotMatch(result.qemuStderr, /terminating on signal/);
+      assert.deepEqual(result.report, { kind: "none" });
+      assert.ok(result.elapsedMs < 120_000, "long before the app's sleep ends");
     },
   );
 
