@@ -15,7 +15,7 @@ import { testDataDir } from "./test_data_dir.ts";
 
 const SOURCE = "/usr/src/linux-source-6.1.tar.xz";
 const MARKER = "QUBESIFY-BOOT-OK";
-const BOOT_TIMEOUT_MS = 240_000;
+const BOOT_TIMEOUT_MS = 90_000;
 
 const qemu = await findExecutable(
   "qemu-system-x86_64",
@@ -94,15 +94,36 @@ Deno.test({
     ];
     for (const boot of boots) {
       await t.step(boot.name, async () => {
-        const result = await bootMicroVm({
-          kernel: kernel.bzImage,
-          rootImage,
-          acpi: boot.acpi,
-          append: boot.append,
-          qemuArgs: probe,
-          marker: MARKER,
-          timeoutMs: BOOT_TIMEOUT_MS,
-        });
+        const attempt = () =>
+          bootMicroVm({
+            kernel: kernel.bzImage,
+            rootImage,
+            acpi: boot.acpi,
+            append: boot.append,
+            qemuArgs: probe,
+            marker: MARKER,
+            timeoutMs: BOOT_TIMEOUT_MS,
+          });
+        // Under TCG on a loaded host an ACPI boot now and then hangs for
+        // good right after "tsc: Unable to calibrate against PIT ...
+        // Marking TSC unstable" (no timer ticks arrive; run boots with
+        // acpi=off, where this was not seen). A boot that hangs
+        // before the marker gets another try; any other failure, or three
+        // hangs in a row, fails the test.
+        let result = await attempt();
+        for (
+          let retries = 0;
+          boot.acpi && retries < 2 && result.timedOut &&
+          result.markerSeconds === undefined;
+          retries++
+        ) {
+          console.log(
+            `${boot.name}: hung under TCG after:\n${
+              result.output.trim().split("\n").slice(-3).join("\n")
+            }\nbooting again`,
+          );
+          result = await attempt();
+        }
         const found = facts(result.output);
         console.log(
           `${boot.name}: marker after ${
