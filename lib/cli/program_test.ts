@@ -163,11 +163,22 @@ Deno.test("run refuses what it cannot do, before building anything", async () =>
       ["run", "smoke", "--vsock", "kernel"],
       /--vsock kernel needs \/dev\/vhost-vsock/,
     ],
+    [
+      ["run", "firefox"],
+      /qubesify run: the app shows windows, but WAYLAND_DISPLAY is not set; run qubesify from your Wayland desktop session/,
+    ],
   ];
-  for (const [args, message] of cases) {
-    const { code, err } = await cli(args);
-    assert.equal(code, 1, args.join(" "));
-    assert.match(err, message);
+  // As outside a desktop session, even when the tests run inside one.
+  const display = Deno.env.get("WAYLAND_DISPLAY");
+  Deno.env.delete("WAYLAND_DISPLAY");
+  try {
+    for (const [args, message] of cases) {
+      const { code, err } = await cli(args);
+      assert.equal(code, 1, args.join(" "));
+      assert.match(err, message);
+    }
+  } finally {
+    if (display !== undefined) Deno.env.set("WAYLAND_DISPLAY", display);
   }
   const unknown = await cli(["run", "nope"]);
   assert.equal(unknown.code, 2);

@@ -34,6 +34,8 @@ import { createSanitizer } from "../../vm/sanitize.ts";
 import { claimFirstFree } from "../../vm/claim.ts";
 import { claimCid } from "../../vm/cid.ts";
 import { claimHomeDisk } from "../../vm/home_disk.ts";
+import { NoWaylandSessionError } from "../../vm/waypipe_client.ts";
+import { BackgroundStartError } from "../../exec/background.ts";
 import type { VmNetwork } from "../../vm/qemu_args.ts";
 import { deviceExists, TAP_NETWORK, tapDevice } from "../../net/mod.ts";
 import { join, resolve } from "node:path";
@@ -75,6 +77,14 @@ export function runCommand(context: CliContext) {
       }
       const { app, template } = resolved;
       const vsockKind = await chooseVsock(app, options.vsock);
+      // Before building anything: an app with windows needs a session.
+      if (app.display === "wayland" && !Deno.env.get("WAYLAND_DISPLAY")) {
+        throw new CliError(
+          `qubesify run: ${
+            new NoWaylandSessionError("WAYLAND_DISPLAY is not set").message
+          }`,
+        );
+      }
       const path = Deno.env.get("PATH") ?? "/usr/bin:/bin";
       const qemu = await findExecutable("qemu-system-x86_64", path);
       if (!qemu) {
@@ -349,7 +359,9 @@ const CLAIMS = ".claims";
 function asCliError(error: unknown): never {
   if (
     error instanceof ImageBuildError || error instanceof KernelBuildError ||
-    error instanceof HugepagesUnavailableError
+    error instanceof HugepagesUnavailableError ||
+    error instanceof NoWaylandSessionError ||
+    error instanceof BackgroundStartError
   ) {
     throw new CliError(`qubesify run: ${error.message}`);
   }
