@@ -2,12 +2,17 @@
  * The local topology's one dispatcher: VMs with kernel vsock on this
  * machine all dial the same host ports, and only one process can listen on
  * a vsock port, so `qubesify run` starts this in its own process
- * (`qubesify relay local`) when a VM needs it, and it serves every VM of
- * the user's runtime folder until none is left. Binding the ports is the
- * lock: a second one waits for the first to go, and takes over then.
+ * (`qubesify relay local`) when a VM needs it and none serves, and it
+ * serves every VM of the user's runtime folder until none is left.
+ * Binding the ports is the lock: a second one waits for the first to go,
+ * and takes over then.
  *
  * @module
  */
+import { openFdApi } from "../ffi/fd.ts";
+import { LibcError } from "../ffi/library.ts";
+import { VMADDR_CID_ANY } from "../ffi/sockaddr.ts";
+import { openSocketApi } from "../ffi/socket.ts";
 import { readLiveVmRecords } from "../state/vm_records.ts";
 import {
   type DispatcherOptions,
@@ -65,19 +70,46 @@ export async function serveLocalVms(
       await pause(pollMs, signal);
       continue;
     }
+    let loopFailed = false;
+    relay.stopped.then(() => loopFailed = true);
     try {
-      let loopFailed = false;
-      relay.stopped.then(() => loopFailed = true);
-      while (!signal?.aborted) {
+      while (!signal?.aborted && await vmsLeft()) {
         await pause(pollMs, signal);
         if (loopFailed) throw new Error("the relay loop stopped");
-        if (!await vmsLeft()) return "no-vms";
       }
     } finally {
       await relay.close();
     }
+    // A `run` that found the ports taken while they were being let go
+    // registered its VM first: looking again after closing means no VM is
+    // left without a dispatcher (the outer loop binds again).
   }
   return "aborted";
+}
+
+/**
+ * Whether a local dispatcher serves now: the first service port is
+ * taken. `run` starts one only when not; see {@linkcode serveLocalVms}
+ * for why a dispatcher that is closing cannot strand a new VM.
+ */
+export function localDispatcherRunning(): boolean {
+  return vsockPortTaken(FORWARDED_PORTS[0]);
+}
+
+/** Whether binding vsock `port` on every CID fails with EADDRINUSE. */
+export function vsockPortTaken(port: number): boolean {
+  using sockets = openSocketApi();
+  using fds = openFdApi();
+  const fd = sockets.socket("vsock");
+  try {
+    sockets.bind(fd, { family: "vsock", cid: VMADDR_CID_ANY, port });
+    return false;
+  } catch (error) {
+    if (error instanceof LibcError && error.code === "EADDRINUSE") return true;
+    throw error;
+  } finally {
+    fds.close(fd);
+  }
 }
 
 function pause(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { serveLocalVms } from "./local_dispatcher.ts";
+import { serveLocalVms, vsockPortTaken } from "./local_dispatcher.ts";
+import { openSocketApi } from "../ffi/socket.ts";
+import { openFdApi } from "../ffi/fd.ts";
+import { VMADDR_CID_ANY } from "../ffi/sockaddr.ts";
 import { serveUnix, tempDir } from "./_test_sockets.ts";
 
 async function echoOnce(path: string, text: string): Promise<string> {
@@ -87,4 +90,20 @@ Deno.test("the local dispatcher serves while VMs live, hands over, and ends with
     }
     await qemu.status;
   }
+});
+
+Deno.test("a vsock port held by another socket counts as taken", () => {
+  const port = 50_000 + Math.floor(Math.random() * 10_000);
+  assert.equal(vsockPortTaken(port), false);
+  using sockets = openSocketApi();
+  using fds = openFdApi();
+  const fd = sockets.socket("vsock");
+  try {
+    sockets.bind(fd, { family: "vsock", cid: VMADDR_CID_ANY, port });
+    sockets.listen(fd, 1);
+    assert.equal(vsockPortTaken(port), true);
+  } finally {
+    fds.close(fd);
+  }
+  assert.equal(vsockPortTaken(port), false);
 });

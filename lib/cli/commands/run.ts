@@ -36,6 +36,7 @@ import { claimCid } from "../../vm/cid.ts";
 import { claimHomeDisk } from "../../vm/home_disk.ts";
 import { NoWaylandSessionError } from "../../vm/waypipe_client.ts";
 import { BackgroundStartError } from "../../exec/background.ts";
+import { localDispatcherRunning } from "../../relay/local_dispatcher.ts";
 import type { VmNetwork } from "../../vm/qemu_args.ts";
 import { deviceExists, TAP_NETWORK, tapDevice } from "../../net/mod.ts";
 import { join, resolve } from "node:path";
@@ -323,12 +324,12 @@ async function chooseVsock(
 }
 
 /**
- * Starts `qubesify relay local` in its own session (Ctrl-C in this
- * terminal must not end other VMs' connections); it serves every
- * kernel-vsock VM of this user and ends with the last. When one runs
- * already, the new one waits and takes over when it ends.
+ * Starts `qubesify relay local`, unless one serves already, in its own
+ * session (Ctrl-C in this terminal must not end other VMs' connections);
+ * it serves every kernel-vsock VM of this user and ends with the last.
  */
 async function startLocalDispatcher(runtimeDir: string): Promise<void> {
+  if (localDispatcherRunning()) return;
   const relayDir = join(runtimeDir, ".relay");
   await Deno.mkdir(relayDir, { recursive: true, mode: 0o700 });
   const [program, ...args] = selfCommandByName();
