@@ -2,7 +2,8 @@
  * qubesify: run desktop applications in disposable QEMU micro VMs, shown on
  * the host's Wayland desktop. This module is the library behind the
  * `qubesify` command: recipes, host checks, kernel and template builds,
- * booting VMs, state paths and the CLI itself.
+ * booting VMs, the vsock relay and user-space vsock back-end, the egress
+ * proxy, state paths and the CLI itself.
  *
  * @example
  * ```ts
@@ -25,3 +26,6 @@ export * from "./lib/desktop/mod.ts";
 export * from "./lib/net/mod.ts";
 export * from "./lib/state/paths.ts";
 export * from "./lib/state/vm_records.ts";
+export * from "./lib/relay/mod.ts";
+export * from "./lib/egress/mod.ts";
+export * from "./lib/vsock/mod.ts";
