@@ -22,7 +22,7 @@ import { parseArgs } from "node:util";
 import { buildKernel } from "../lib/kernel/mod.ts";
 import { startVsockBackend } from "../lib/vsock/backend.ts";
 import { testDataDir } from "../tests/vm/test_data_dir.ts";
-import { makePeerRoot } from "../tests/vm/user_vsock_vm.ts";
+import { makePeerRoot, startVsockVm } from "../tests/vm/user_vsock_vm.ts";
 
 const { values } = parseArgs({
   options: { mib: { type: "string", default: "64" } },
@@ -107,39 +107,12 @@ try {
     guestCid: 3,
     services: new Map([[SINK_PORT, join(dir, "vsock-sink.sock")]]),
   });
-  const qemu = new Deno.Command("qemu-system-x86_64", {
-    args: [
-      "-M",
-      "microvm,acpi=off,memory-backend=mem",
-      "-accel",
-      "tcg",
-      "-cpu",
-      "max",
-      "-m",
-      "256M",
-      "-object",
-      "memory-backend-memfd,id=mem,size=256M,share=on",
-      "-smp",
-      "2",
-      "-nodefaults",
-      "-no-user-config",
-      "-display",
-      "none",
-      "-no-reboot",
-      "-serial",
-      "stdio",
-      "-kernel",
-      kernel.bzImage,
-      "-append",
-      "console=ttyS0 root=/dev/vda ro rootfstype=ext4 init=/init panic=-1 acpi=off quiet",
-      "-drive",
-      `id=root,file=${root},format=raw,if=none,readonly=on`,
-      "-device",
-      "virtio-blk-device,drive=root",
-      "-chardev",
-      `socket,id=vsock,path=${join(dir, "vsock.sock")}`,
-      "-device",
-      "vhost-user-vsock-device,chardev=vsock",
+  await using vm = startVsockVm({
+    kernel: kernel.bzImage,
+    rootImage: root,
+    vsockSocket: join(dir, "vsock.sock"),
+    timeoutMs: 600_000,
+    extraArgs: [
       "-device",
       "virtio-serial-device",
       "-chardev",
@@ -147,25 +120,16 @@ try {
       "-device",
       "virtserialport,chardev=bench,name=bench",
     ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const timer = setTimeout(() => qemu.kill("SIGKILL"), 600_000);
+  });
   let userVsock: number;
   let serial: number;
   try {
     userVsock = mibPerSecond(await vsockSink.next());
     serial = mibPerSecond(await serialSink.next());
   } finally {
-    const output = await qemu.output();
-    clearTimeout(timer);
-    if (
-      !/RESULT write sent=\d+ ok=1/.test(
-        new TextDecoder().decode(output.stdout),
-      )
-    ) {
-      console.error(new TextDecoder().decode(output.stdout).slice(-2000));
+    await vm.status;
+    if (!/RESULT write sent=\d+ ok=1/.test(vm.output())) {
+      console.error(vm.output().slice(-2000));
     }
     await backend.close();
     await vsockSink.close();

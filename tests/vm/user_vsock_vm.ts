@@ -53,6 +53,8 @@ export interface VsockVmOptions {
   memoryMiB?: number;
   /** Kill QEMU after this long. */
   timeoutMs: number;
+  /** More devices, after the vsock device (the bench adds a serial port). */
+  extraArgs?: readonly string[];
 }
 
 /** A running VM; dispose to kill it (and wait for it). */
@@ -107,6 +109,7 @@ export function startVsockVm(options: VsockVmOptions): VsockVm {
       `socket,id=vsock,path=${options.vsockSocket}`,
       "-device",
       "vhost-user-vsock-device,chardev=vsock",
+      ...options.extraArgs ?? [],
     ],
     stdin: "null",
     stdout: "piped",
