@@ -17,6 +17,14 @@
  */
 
 import { ERRNO, LibcError, openLibcSymbols } from "./library.ts";
+import {
+  MAP_ANONYMOUS,
+  MAP_FAILED,
+  MAP_PRIVATE,
+  MEMORY_SYMBOLS,
+  PROT_READ,
+  PROT_WRITE,
+} from "./libc.ts";
 
 /** Socket-level control messages. */
 export const SOL_SOCKET = 1;
@@ -42,29 +50,11 @@ const DATA_AT = 2048;
 export const FD_PASSING_MAX_BYTES = 64 * 1024;
 const SCRATCH_SIZE = DATA_AT + FD_PASSING_MAX_BYTES;
 
-const PROT_READ_WRITE = 0x1 | 0x2;
-const MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
-const MAP_FAILED = 0xffff_ffff_ffff_ffffn;
-
 const SYMBOLS = {
+  ...MEMORY_SYMBOLS,
   recvmsg: { parameters: ["i32", "usize", "i32"], result: "isize" },
   sendmsg: { parameters: ["i32", "usize", "i32"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },
-  mmap: {
-    parameters: ["usize", "usize", "i32", "i32", "i32", "i64"],
-    result: "usize",
-  },
-  munmap: { parameters: ["usize", "usize"], result: "i32" },
-  copyToAddress: {
-    name: "memcpy",
-    parameters: ["usize", "buffer", "usize"],
-    result: "usize",
-  },
-  copyFromAddress: {
-    name: "memcpy",
-    parameters: ["buffer", "usize", "usize"],
-    result: "usize",
-  },
 } as const;
 
 /** What one {@linkcode FdPassingApi.receive} got. */
@@ -167,8 +157,8 @@ export function openFdPassingApi(): FdPassingApi {
     s.mmap(
       0n,
       BigInt(SCRATCH_SIZE),
-      PROT_READ_WRITE,
-      MAP_PRIVATE_ANONYMOUS,
+      PROT_READ | PROT_WRITE,
+      MAP_PRIVATE | MAP_ANONYMOUS,
       -1,
       0n,
     ),

@@ -39,18 +39,23 @@ export const PROT_WRITE = 0x2;
 /** Writes reach the file and other mappings of it. */
 export const MAP_SHARED = 0x01;
 
-const SYMBOLS = {
-  open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
-  close: { parameters: ["i32"], result: "i32" },
-  ftruncate: { parameters: ["i32", "i64"], result: "i32" },
+/** Writes reach only this mapping. */
+export const MAP_PRIVATE = 0x02;
+/** Memory not backed by any file. */
+export const MAP_ANONYMOUS = 0x20;
+/** (void *) -1 as an unsigned 64-bit address: what a failed mmap returns. */
+export const MAP_FAILED = 0xffff_ffff_ffff_ffffn;
+
+/**
+ * mmap, munmap and memcpy in both directions between JS buffers and raw
+ * addresses: what every binding that maps memory declares.
+ */
+export const MEMORY_SYMBOLS = {
   mmap: {
     parameters: ["usize", "usize", "i32", "i32", "i32", "i64"],
     result: "usize",
   },
   munmap: { parameters: ["usize", "usize"], result: "i32" },
-  rename: { parameters: ["buffer", "buffer"], result: "i32" },
-  unlink: { parameters: ["buffer"], result: "i32" },
-  // memcpy in both directions between JS buffers and raw addresses.
   copyToAddress: {
     name: "memcpy",
     parameters: ["usize", "buffer", "usize"],
@@ -61,6 +66,15 @@ const SYMBOLS = {
     parameters: ["buffer", "usize", "usize"],
     result: "usize",
   },
+} as const;
+
+const SYMBOLS = {
+  ...MEMORY_SYMBOLS,
+  open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
+  close: { parameters: ["i32"], result: "i32" },
+  ftruncate: { parameters: ["i32", "i64"], result: "i32" },
+  rename: { parameters: ["buffer", "buffer"], result: "i32" },
+  unlink: { parameters: ["buffer"], result: "i32" },
 } as const;
 
 /** libc, opened; close it (or `using` it) when done. */
@@ -95,9 +109,6 @@ export interface Libc extends Disposable {
   /** Unloads the library; pointers it returned must not be used after. */
   [Symbol.dispose](): void;
 }
-
-/** (void *) -1 as an unsigned 64-bit address. */
-const MAP_FAILED = 0xffff_ffff_ffff_ffffn;
 
 /**
  * Opens libc from the paths in `LIBC_PATHS`. Needs the `ffi` permission for
