@@ -6,13 +6,6 @@
  * hold the tone.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import {
-  registryAccessSource,
-  type RelayDecision,
-  startDispatcher,
-} from "../lib/relay/mod.ts";
-import { SERVICE_PORTS } from "../lib/vm/launch_spec.ts";
 import {
   heardTone,
   levels,
@@ -20,7 +13,12 @@ import {
   type ToneOptions,
 } from "./desktop/audio.ts";
 import { skipUnless } from "./desktop/programs.ts";
-import { deadPid, writeVmRecords } from "./desktop/vm_registry.ts";
+import {
+  APP_CID,
+  OTHER_CID,
+  STALE_CID,
+  startThreeVmDispatcher,
+} from "./desktop/three_vm_dispatcher.ts";
 import {
   playS16le,
   startPulseServer,
@@ -29,9 +27,6 @@ import {
 
 const ignore = await skipUnless(["pulseaudio", "pacat", "parec"]);
 
-const APP_CID = 5;
-const OTHER_CID = 6;
-const STALE_CID = 7;
 const RATE = 48_000;
 const TONE: ToneOptions = {
   frequency: 440,
@@ -58,29 +53,12 @@ async function audioSetup() {
     stops.length = 0;
   };
   try {
-    const standIn = (cid: number) => join(dir, `vsock-${cid}-7001.sock`);
-    const registry = join(dir, "runtime");
-    await writeVmRecords(registry, [
-      { name: "app", cid: APP_CID, services: { audio: pulse.socket } },
-      { name: "other", cid: OTHER_CID, services: {} },
-      {
-        name: "gone",
-        cid: STALE_CID,
-        services: { audio: pulse.socket },
-        pid: await deadPid(),
-      },
-    ]);
-    const decisions: RelayDecision[] = [];
-    const dispatcher = await startDispatcher({
-      listeners: [APP_CID, OTHER_CID, STALE_CID].map((cid) => ({
-        unixPath: standIn(cid),
-        peerCid: cid,
-        port: SERVICE_PORTS.audio,
-      })),
-      vms: registryAccessSource(registry),
-      onDecision: (decision) => decisions.push(decision),
+    const { relay, decisions, standIn } = await startThreeVmDispatcher({
+      dir,
+      service: "audio",
+      socket: pulse.socket,
     });
-    stops.push(() => dispatcher.close());
+    stops.push(() => relay.close());
     const recording = await startRecording({
       server: pulse.server,
       source: pulse.monitor,

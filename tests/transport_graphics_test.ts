@@ -6,17 +6,16 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  registryAccessSource,
-  type RelayDecision,
-  startDispatcher,
-} from "../lib/relay/mod.ts";
 import { WAYPIPE_COMPRESS } from "../lib/vm/host_services.ts";
-import { SERVICE_PORTS } from "../lib/vm/launch_spec.ts";
 import { showsWindow, vividRegion } from "./desktop/pixels.ts";
 import { exitWithin } from "./desktop/process_group.ts";
 import { skipUnless } from "./desktop/programs.ts";
-import { deadPid, writeVmRecords } from "./desktop/vm_registry.ts";
+import {
+  APP_CID,
+  OTHER_CID,
+  STALE_CID,
+  startThreeVmDispatcher,
+} from "./desktop/three_vm_dispatcher.ts";
 import {
   startTestWaypipeClient,
   startWaypipeServer,
@@ -29,10 +28,6 @@ const ignore = await skipUnless([
   "weston-simple-shm",
   "waypipe",
 ]);
-
-const APP_CID = 5;
-const OTHER_CID = 6;
-const STALE_CID = 7;
 
 /**
  * weston, the app VM's waypipe client on it, and a dispatcher reading the
@@ -60,29 +55,12 @@ async function graphicsSetup() {
       env: weston.env,
     });
     stops.push(() => client.stop());
-    const standIn = (cid: number) => join(dir, `vsock-${cid}-7000.sock`);
-    const registry = join(dir, "runtime");
-    await writeVmRecords(registry, [
-      { name: "app", cid: APP_CID, services: { wayland: clientSocket } },
-      { name: "other", cid: OTHER_CID, services: {} },
-      {
-        name: "gone",
-        cid: STALE_CID,
-        services: { wayland: clientSocket },
-        pid: await deadPid(),
-      },
-    ]);
-    const decisions: RelayDecision[] = [];
-    const dispatcher = await startDispatcher({
-      listeners: [APP_CID, OTHER_CID, STALE_CID].map((cid) => ({
-        unixPath: standIn(cid),
-        peerCid: cid,
-        port: SERVICE_PORTS.wayland,
-      })),
-      vms: registryAccessSource(registry),
-      onDecision: (decision) => decisions.push(decision),
+    const { relay, decisions, standIn } = await startThreeVmDispatcher({
+      dir,
+      service: "wayland",
+      socket: clientSocket,
     });
-    stops.push(() => dispatcher.close());
+    stops.push(() => relay.close());
     /** Runs weston-simple-shm in "VM" `cid`, through its stand-in. */
     const guestApp = async (cid: number) => {
       const runtimeDir = join(dir, `guest-${cid}`);
