@@ -225,23 +225,12 @@ export function readSegments(
   skip: number,
   into: Uint8Array,
 ): number {
-  let done = 0;
-  let offset = skip;
-  for (const segment of segments) {
-    if (done === into.length) break;
-    if (offset >= segment.length) {
-      offset -= segment.length;
-      continue;
-    }
-    const take = Math.min(segment.length - offset, into.length - done);
-    memory.read(
-      segment.address + BigInt(offset),
-      into.subarray(done, done + take),
-    );
-    done += take;
-    offset = 0;
-  }
-  return done;
+  return eachSpan(
+    segments,
+    skip,
+    into.length,
+    (address, start, end) => memory.read(address, into.subarray(start, end)),
+  );
 }
 
 /**
@@ -254,19 +243,35 @@ export function writeSegments(
   skip: number,
   bytes: Uint8Array,
 ): number {
+  return eachSpan(
+    segments,
+    skip,
+    bytes.length,
+    (address, start, end) => memory.write(address, bytes.subarray(start, end)),
+  );
+}
+
+/**
+ * Walks `segments` from `skip` bytes in for at most `length` bytes, giving
+ * `visit` each piece's guest address and its range in the caller's
+ * buffer; returns how many bytes the segments held.
+ */
+function eachSpan(
+  segments: readonly Segment[],
+  skip: number,
+  length: number,
+  visit: (address: bigint, start: number, end: number) => void,
+): number {
   let done = 0;
   let offset = skip;
   for (const segment of segments) {
-    if (done === bytes.length) break;
+    if (done === length) break;
     if (offset >= segment.length) {
       offset -= segment.length;
       continue;
     }
-    const take = Math.min(segment.length - offset, bytes.length - done);
-    memory.write(
-      segment.address + BigInt(offset),
-      bytes.subarray(done, done + take),
-    );
+    const take = Math.min(segment.length - offset, length - done);
+    visit(segment.address + BigInt(offset), done, done + take);
     done += take;
     offset = 0;
   }
