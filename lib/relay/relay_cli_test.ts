@@ -10,10 +10,7 @@ import {
   writeAll,
 } from "./_test_sockets.ts";
 import { encodeForwardHeader } from "./header.ts";
-import { openSocketApi } from "../ffi/socket.ts";
-import { openFdApi } from "../ffi/fd.ts";
-import { LibcError } from "../ffi/library.ts";
-import { VMADDR_CID_ANY } from "../ffi/sockaddr.ts";
+import { vsockPortTaken } from "./local_dispatcher.ts";
 
 const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
 
@@ -28,22 +25,6 @@ function spawnRelay(
     stderr: "piped",
     env: { NO_COLOR: "1", ...env },
   }).spawn();
-}
-
-/** Whether vsock `port` is free on this machine (binds and lets go). */
-function canBindVsock(port: number): boolean {
-  using sockets = openSocketApi();
-  using fds = openFdApi();
-  const fd = sockets.socket("vsock");
-  try {
-    sockets.bind(fd, { family: "vsock", cid: VMADDR_CID_ANY, port });
-    return true;
-  } catch (error) {
-    if (error instanceof LibcError && error.code === "EADDRINUSE") return false;
-    throw error;
-  } finally {
-    fds.close(fd);
-  }
 }
 
 /** Collects a stream's text while the process runs. */
@@ -156,9 +137,9 @@ Deno.test("relay local CLI: holds the vsock service ports while a VM lives, ends
     });
     const err = collect(local.stderr);
     // While it serves, the ports are taken.
-    await waitFor(() => !canBindVsock(7000), "relay local to bind", 30_000);
+    await waitFor(() => vsockPortTaken(7000), "relay local to bind", 30_000);
     for (const port of [7001, 7002, 7003]) {
-      assert.equal(canBindVsock(port), false);
+      assert.equal(vsockPortTaken(port), true);
     }
     qemu.kill("SIGKILL");
     await qemu.status;
