@@ -21,6 +21,7 @@ import {
 } from "./netns.ts";
 import { startTcpToUnix } from "./tcp_to_unix.ts";
 import { makeCertificate } from "./certificate.ts";
+import { startWebServer } from "./web_server.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const PATH = Deno.env.get("PATH") ?? "";
@@ -212,21 +213,12 @@ Deno.test({
       namespace,
       ...argv,
     ];
-    await using _web = await startBackground({
-      program: "ip",
-      args: inNamespace(network.internet, [
-        Deno.execPath(),
-        "run",
-        "-A",
-        join(ROOT, "tests/egress/git_https_server.ts"),
-        "::",
-        cert,
-        key,
-        gitRoot,
-        join(dir, "web.ready"),
-      ]),
-      ready: exists(join(dir, "web.ready")),
-      readyTimeoutMs: 30_000,
+    await using _web = await startWebServer({
+      namespace: network.internet,
+      cert,
+      key,
+      gitRoot,
+      readyFile: join(dir, "web.ready"),
     });
     await using _sshd = await startBackground({
       program: "ip",

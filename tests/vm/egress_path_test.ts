@@ -10,11 +10,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startBackground } from "../../lib/exec/background.ts";
 import { findExecutable } from "../../lib/exec/which.ts";
 import type { EgressRecord } from "../../lib/egress/log_record.ts";
 import { createEgressNetwork, WEB_ADDRESS } from "../egress/netns.ts";
 import { makeCertificate } from "../egress/certificate.ts";
+import { startWebServer } from "../egress/web_server.ts";
 import { testDataDir } from "./test_data_dir.ts";
 import { finish, sandbox } from "./cli_harness.ts";
 
@@ -53,25 +53,12 @@ Deno.test({
 
   await using network = await createEgressNetwork();
   const { cert, key } = await makeCertificate(box.config, ["DNS:web.test"]);
-  const ready = join(box.config, "web.ready");
-  await using _web = await startBackground({
-    program: "ip",
-    args: [
-      "netns",
-      "exec",
-      network.internet,
-      Deno.execPath(),
-      "run",
-      "-A",
-      join(ROOT, "tests/egress/git_https_server.ts"),
-      "::",
-      cert,
-      key,
-      join(box.config, "no-git"),
-      ready,
-    ],
-    ready: () => Deno.stat(ready).then(() => true, () => false),
-    readyTimeoutMs: 30_000,
+  await using _web = await startWebServer({
+    namespace: network.internet,
+    cert,
+    key,
+    gitRoot: join(box.config, "no-git"),
+    readyFile: join(box.config, "web.ready"),
   });
 
   const run = await finish(
