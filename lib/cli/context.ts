@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { currentStatePaths, type StatePaths } from "../state/paths.ts";
+import { currentStatePaths, type StatePaths } from "../state/mod.ts";
 
 /** The I/O and environment a command runs against. */
 export interface CliContext {

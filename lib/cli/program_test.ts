@@ -3,7 +3,7 @@ import { buildProgram, runCli } from "./program.ts";
 import type { CliContext } from "./context.ts";
 import type { CommandUnknownOpts } from "@commander-js/extra-typings";
 import { fakeImage } from "../image/_test_images.ts";
-import { setCurrent } from "../image/store.ts";
+import { setCurrent } from "../image/mod.ts";
 
 interface Captured {
   code: number;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { GuestProbeOptions, GuestProbeResult } from "../vm/accel_probe.ts";
+import type { GuestProbeOptions, GuestProbeResult } from "../vm/mod.ts";
 
 /** Install or fix commands for the two supported host families. */
 export interface Fix {

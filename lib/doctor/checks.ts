@@ -5,18 +5,17 @@
  * @module
  */
 import { join } from "node:path";
-import { capture } from "../exec/capture.ts";
-import { findExecutable } from "../exec/which.ts";
-import { installLines, missingBuildTools } from "../kernel/build_tools.ts";
-import { MKE2FS_READS_TARBALLS } from "../image/ext4.ts";
+import { capture, findExecutable } from "../exec/mod.ts";
+import { installLines, missingBuildTools } from "../kernel/mod.ts";
+import { MKE2FS_READS_TARBALLS } from "../image/mod.ts";
 import type { CheckOutcome, DoctorHost, Fix } from "./check.ts";
-import { deviceAccess } from "../fs/device_access.ts";
+import { deviceAccess } from "../fs/mod.ts";
 import {
   compareVersions,
   findVersion,
   formatVersion,
   type Version,
-} from "./version.ts";
+} from "../exec/mod.ts";
 
 const MIN_QEMU: Version = [7, 2];
 const PROGRAM_TIMEOUT_MS = 10_000;

@@ -14,7 +14,7 @@ import {
   checkWayland,
   checkWaypipe,
 } from "./checks.ts";
-import type { GuestProbeOptions } from "../vm/accel_probe.ts";
+import type { GuestProbeOptions } from "../vm/mod.ts";
 
 const scratch = await Deno.makeTempDir({ prefix: "qubesify-doctor-test-" });
 globalThis.addEventListener("unload", () => {

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import type { AppRecipe } from "../recipe/parse.ts";
-import { probeGuest } from "../vm/accel_probe.ts";
-import { readKernelFile } from "../exec/proc.ts";
+import type { AppRecipe } from "../recipe/mod.ts";
+import { probeGuest } from "../vm/mod.ts";
+import { readKernelFile } from "../exec/mod.ts";
 import type { CheckOutcome, DoctorHost } from "./check.ts";
 import {
   checkHugepages,

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { processHost, requiredChecks, runDoctor } from "./doctor.ts";
 import type { DoctorHost } from "./check.ts";
-import type { AppRecipe } from "../recipe/parse.ts";
 import {
+  type AppRecipe,
   loadCatalog,
   resolveApp,
   shippedRecipeDirectory,
-} from "../recipe/catalog.ts";
+} from "../recipe/mod.ts";
 
 const catalog = await loadCatalog([shippedRecipeDirectory()]);
 const firefox = resolveApp(catalog, "firefox").app;

@@ -7,4 +7,3 @@
 export * from "./check.ts";
 export * from "./checks.ts";
 export * from "./doctor.ts";
-export * from "./version.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { StatePaths } from "../state/paths.ts";
+import type { StatePaths } from "../state/mod.ts";
 
 /** The default request log: `<data>/egress/requests.jsonl`. */
 export function defaultEgressLog(paths: StatePaths): string {

@@ -8,6 +8,7 @@
  * @module
  */
 import { type IpAddress, parseIpv4, parseIpv6 } from "./ip_address.ts";
+import { QubesifyError } from "../errors/mod.ts";
 
 /** A host as the proxy understands it. */
 export type RequestHost =
@@ -15,11 +16,10 @@ export type RequestHost =
   | { kind: "address"; name: string; address: IpAddress };
 
 /** The host text is not a usable host; `message` says why. */
-export class HostNameError extends Error {
+export class HostNameError extends QubesifyError {
   /** Says what is wrong with the host. */
   constructor(message: string) {
     super(message);
-    this.name = "HostNameError";
   }
 }
 

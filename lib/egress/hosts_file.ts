@@ -6,16 +6,16 @@
  */
 import { type IpAddress, parseIpAddress } from "./ip_address.ts";
 import { HostNameError, normalizeHost } from "./host_name.ts";
+import { QubesifyError } from "../errors/mod.ts";
 
 /** Names mapped to their addresses, in file order. */
 export type HostsTable = ReadonlyMap<string, readonly IpAddress[]>;
 
 /** A line of the hosts file is not `address name...`. */
-export class HostsFileError extends Error {
+export class HostsFileError extends QubesifyError {
   /** Names the file, line and problem. */
   constructor(file: string, line: number, message: string) {
     super(`${file}:${line}: ${message}`);
-    this.name = "HostsFileError";
   }
 }
 

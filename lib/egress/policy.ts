@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ProxyPolicy } from "../recipe/proxy_policy.ts";
+import type { ProxyPolicy } from "../recipe/mod.ts";
 import { blockedBy, type Blocklist } from "./blocklist.ts";
 import { matchesHostPattern } from "./host_pattern.ts";
 

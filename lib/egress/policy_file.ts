@@ -7,12 +7,13 @@
  */
 import { dirname, resolve } from "node:path";
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
-import { type ProxyPolicy, proxyPolicySchema } from "../recipe/proxy_policy.ts";
 import {
   formatKeyPath,
+  type ProxyPolicy,
+  proxyPolicySchema,
   RecipeError,
   type RecipeProblem,
-} from "../recipe/problem.ts";
+} from "../recipe/mod.ts";
 import { type Blocklist, emptyBlocklist, parseBlocklist } from "./blocklist.ts";
 import { type HostsTable, parseHostsFile } from "./hosts_file.ts";
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { ProxyPolicy } from "../recipe/proxy_policy.ts";
+import type { ProxyPolicy } from "../recipe/mod.ts";
 import { deniedRange } from "./address_ranges.ts";
 import { type Blocklist, emptyBlocklist } from "./blocklist.ts";
 import type { HostsTable } from "./hosts_file.ts";
@@ -27,6 +27,7 @@ import {
   TargetError,
 } from "./request_target.ts";
 import { createResolver, hostAddresses, type Resolve } from "./resolver.ts";
+import { QubesifyError } from "../errors/mod.ts";
 
 /** Where the proxy listens. */
 export type ListenAddress =
@@ -207,7 +208,7 @@ interface ProxyContext {
 }
 
 /** A refusal: the status to answer and the record's rule. */
-class Refusal extends Error {
+class Refusal extends QubesifyError {
   constructor(
     readonly status: number,
     readonly rule: string,

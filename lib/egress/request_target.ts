@@ -7,6 +7,7 @@
  */
 import { HostNameError, normalizeHost, type RequestHost } from "./host_name.ts";
 import type { RequestKind } from "./policy.ts";
+import { QubesifyError } from "../errors/mod.ts";
 
 /** Where a request goes. */
 export interface RequestTarget {
@@ -21,13 +22,12 @@ export interface RequestTarget {
 }
 
 /** The target cannot be used; `status` is the HTTP status to answer. */
-export class TargetError extends Error {
+export class TargetError extends QubesifyError {
   /** The status to answer (400 or 403). */
   readonly status: number;
   /** Says what is wrong with the target. */
   constructor(message: string, status = 400) {
     super(message);
-    this.name = "TargetError";
     this.status = status;
   }
 }

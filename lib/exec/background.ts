@@ -11,6 +11,7 @@
  */
 
 import { signalProcessGroup } from "./send_signal.ts";
+import { QubesifyError } from "../errors/mod.ts";
 
 /** What {@linkcode startBackground} runs. */
 export interface BackgroundOptions {
@@ -53,11 +54,10 @@ export interface Background extends AsyncDisposable {
 }
 
 /** The program exited or never became ready. */
-export class BackgroundStartError extends Error {
+export class BackgroundStartError extends QubesifyError {
   /** Describes why `program` did not start. */
   constructor(program: string, why: string) {
     super(`${program} did not start: ${why}`);
-    this.name = "BackgroundStartError";
   }
 }
 

@@ -6,14 +6,9 @@ import {
   EPOLLOUT,
   openEpollApi,
 } from "./epoll.ts";
-import { openFdApi } from "./fd.ts";
-import {
-  O_CLOEXEC,
-  O_NONBLOCK,
-  openSpliceApi,
-  SPLICE_F_MOVE,
-  SPLICE_F_NONBLOCK,
-} from "./splice.ts";
+import { O_NONBLOCK, openFdApi } from "./fd.ts";
+import { O_CLOEXEC } from "./libc.ts";
+import { openSpliceApi, SPLICE_F_MOVE, SPLICE_F_NONBLOCK } from "./splice.ts";
 
 Deno.test("epoll: blocks until its timeout, then reports readable fds with their data", () => {
   using epoll = openEpollApi();

@@ -25,9 +25,8 @@ import {
   PROT_READ,
   PROT_WRITE,
 } from "./libc.ts";
+import { SOL_SOCKET } from "./socket.ts";
 
-/** Socket-level control messages. */
-export const SOL_SOCKET = 1;
 /** Control message carrying file descriptors. */
 export const SCM_RIGHTS = 1;
 /** recvmsg: some control data was dropped for lack of room. */

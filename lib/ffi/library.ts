@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { QubesifyError } from "../errors/mod.ts";
 
 /**
  * Where libc lives on the hosts qubesify supports. Deno resolves a bare
@@ -82,7 +83,7 @@ export function errnoName(errno: number): string {
 }
 
 /** A failed libc call: `code` is the errno's name, e.g. `"ENOMEM"`. */
-export class LibcError extends Error {
+export class LibcError extends QubesifyError {
   /** The call that failed, e.g. `"mmap"`. */
   readonly call: string;
   /** errno as a number. */
@@ -94,7 +95,6 @@ export class LibcError extends Error {
   constructor(call: string, errno: number, subject?: string) {
     const code = errnoName(errno);
     super(`${call}${subject ? ` ${subject}` : ""} failed: ${code}`);
-    this.name = "LibcError";
     this.call = call;
     this.errno = errno;
     this.code = code;

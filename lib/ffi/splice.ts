@@ -9,10 +9,6 @@
 
 import { ERRNO, LibcError, openLibcSymbols } from "./library.ts";
 
-/** pipe2 flag: both ends non-blocking. */
-export const O_NONBLOCK = 0o4000;
-/** pipe2 flag: both ends closed on exec. */
-export const O_CLOEXEC = 0o2000000;
 /** splice: move pages instead of copying, where the kernel can. */
 export const SPLICE_F_MOVE = 1;
 /** splice: do not block on the pipe (sockets follow their own O_NONBLOCK). */
@@ -43,7 +39,7 @@ export interface PipeFds {
 
 /** Pipe and splice calls, opened; dispose when done. */
 export interface SpliceApi extends Disposable {
-  /** pipe2(2) with `flags` (e.g. O_NONBLOCK | O_CLOEXEC). */
+  /** pipe2(2) with `flags` (e.g. O_NONBLOCK | O_CLOEXEC, from fd.ts and libc.ts). */
   pipe(flags: number): PipeFds;
   /**
    * splice(2) up to `length` bytes from `from` to `to` (one of them a

@@ -9,15 +9,18 @@
  *
  * @module
  */
-import { sha256File } from "../fs/sha256_file.ts";
+import { sha256File } from "../fs/mod.ts";
 import { join } from "node:path";
-import { findExecutable } from "../exec/which.ts";
-import { capture } from "../exec/capture.ts";
-import { isProcessAlive } from "../exec/proc.ts";
-import { createProgress } from "../exec/progress.ts";
-import { runLogged } from "../exec/run_logged.ts";
-import { compareVersions, findVersion } from "../doctor/version.ts";
-import type { TemplateRecipe } from "../recipe/parse.ts";
+import {
+  capture,
+  compareVersions,
+  createProgress,
+  findExecutable,
+  findVersion,
+  isProcessAlive,
+  runLogged,
+} from "../exec/mod.ts";
+import type { TemplateRecipe } from "../recipe/mod.ts";
 import { installedPackages } from "./dpkg_status.ts";
 import {
   initialImageBytes,
@@ -28,7 +31,8 @@ import {
   shrinkArgs,
   type TreeSize,
 } from "./ext4.ts";
-import { guestFiles, packGuestFiles, readGuestInit } from "./guest_files.ts";
+import { guestFiles, packGuestFiles } from "./guest_files.ts";
+import { readGuestInit } from "../guest/mod.ts";
 import { inputHash } from "./inputs.ts";
 import {
   type BuildMode,
@@ -43,13 +47,13 @@ import {
   type StoredImage,
   templateImagesDir,
 } from "./store.ts";
+import { QubesifyError } from "../errors/mod.ts";
 
 /** A build that failed; the message says why and where the log is. */
-export class ImageBuildError extends Error {
+export class ImageBuildError extends QubesifyError {
   /** Wraps a one-line reason. */
   constructor(message: string) {
     super(message);
-    this.name = "ImageBuildError";
   }
 }
 

@@ -5,9 +5,8 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { TemplateRecipe } from "../recipe/parse.ts";
-import { GUEST_INIT } from "../vm/qemu_args.ts";
+import type { TemplateRecipe } from "../recipe/mod.ts";
+import { GUEST_INIT } from "../guest/mod.ts";
 
 /** One file to place in the image. */
 export interface GuestFile {
@@ -17,13 +16,6 @@ export interface GuestFile {
   content: string;
   /** Permission bits. */
   mode: number;
-}
-
-/** The guest init script shipped with qubesify. */
-export async function readGuestInit(): Promise<string> {
-  return await Deno.readTextFile(
-    fileURLToPath(new URL("./guest/init", import.meta.url)),
-  );
 }
 
 /**

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { guestFiles, packGuestFiles, readGuestInit } from "./guest_files.ts";
-import type { TemplateRecipe } from "../recipe/parse.ts";
+import { guestFiles, packGuestFiles } from "./guest_files.ts";
+import { readGuestInit } from "../guest/mod.ts";
+import type { TemplateRecipe } from "../recipe/mod.ts";
 
 const TEMPLATE: TemplateRecipe = {
   kind: "template",

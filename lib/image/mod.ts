@@ -11,6 +11,7 @@ export {
   ImageBuildError,
   planImage,
 } from "./build.ts";
+export { MKE2FS_READS_TARBALLS } from "./ext4.ts";
 export { type GcCandidate, selectForRemoval } from "./gc.ts";
 export { guestContractPackages } from "./mmdebstrap_args.ts";
 export {
@@ -23,4 +24,3 @@ export {
   type StoredImage,
   templateImagesDir,
 } from "./store.ts";
-export { smokeTest, type SmokeTestOptions } from "./smoke.ts";

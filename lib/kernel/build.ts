@@ -41,8 +41,7 @@ import {
 } from "./cache.ts";
 import { installLines, missingBuildTools } from "./build_tools.ts";
 import { KernelBuildAborted, KernelBuildError } from "./errors.ts";
-import { createProgress, type Progress } from "../exec/progress.ts";
-import { runLogged } from "../exec/run_logged.ts";
+import { createProgress, type Progress, runLogged } from "../exec/mod.ts";
 
 /** What {@linkcode buildKernel} builds and how it reports. */
 export interface BuildKernelOptions {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { findExecutable } from "../exec/which.ts";
+import { findExecutable } from "../exec/mod.ts";
 
 /** One prerequisite of the kernel build. */
 export interface BuildTool {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { QubesifyError } from "../errors/mod.ts";
 
 /** One option assignment, as written in a `.config` or fragment. */
 export interface ConfigEntry {
@@ -16,7 +17,7 @@ export interface ConfigEntry {
 }
 
 /** A line that is neither an assignment, a "not set" marker nor a comment. */
-export class ConfigSyntaxError extends Error {
+export class ConfigSyntaxError extends QubesifyError {
   /** 1-based line number of the offending line. */
   readonly line: number;
   /** Creates the error for `text` found on `line` of `file`. */
@@ -26,7 +27,6 @@ export class ConfigSyntaxError extends Error {
         JSON.stringify(text)
       }`,
     );
-    this.name = "ConfigSyntaxError";
     this.line = line;
   }
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { sha256File } from "../fs/sha256_file.ts";
+import { sha256File } from "../fs/mod.ts";
 import { createHash } from "node:crypto";
 import { KernelBuildError } from "./errors.ts";
 

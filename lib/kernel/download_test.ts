@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { sha256File } from "../fs/sha256_file.ts";
+import { sha256File } from "../fs/mod.ts";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import {

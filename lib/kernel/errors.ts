@@ -3,25 +3,25 @@
  *
  * @module
  */
+import { QubesifyError } from "../errors/mod.ts";
 
 /**
  * A kernel build that cannot go on. `message` is one line; `details` holds
  * what a person needs to fix it (install lines, options that did not stick,
  * the end of the build log).
  */
-export class KernelBuildError extends Error {
+export class KernelBuildError extends QubesifyError {
   /** Extra lines shown below the message. */
   readonly details: readonly string[];
   /** Creates the error with a one-line message and optional detail lines. */
   constructor(message: string, details: readonly string[] = []) {
     super(message);
-    this.name = "KernelBuildError";
     this.details = details;
   }
 }
 
 /** The build was interrupted (Ctrl-C or SIGTERM) and cleaned up. */
-export class KernelBuildAborted extends Error {
+export class KernelBuildAborted extends QubesifyError {
   /** Creates the error. */
   constructor() {
     super("kernel build interrupted; nothing was cached");

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ConfigEntry, formatEntry, parseConfig } from "./config_lines.ts";
+import { QubesifyError } from "../errors/mod.ts";
 
 /** The `kernel/` folder shipped with qubesify (included by `deno compile`). */
 export const DEFAULT_KERNEL_DIR: string = fileURLToPath(
@@ -32,11 +33,10 @@ export interface Fragments {
 }
 
 /** Two fragments ask for different values of the same option. */
-export class FragmentConflictError extends Error {
+export class FragmentConflictError extends QubesifyError {
   /** Creates the error naming both places. */
   constructor(name: string, first: string, second: string) {
     super(`${name} is set differently in ${first} and ${second}`);
-    this.name = "FragmentConflictError";
   }
 }
 

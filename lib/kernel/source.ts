@@ -5,10 +5,10 @@
  * @module
  */
 import { basename, join } from "node:path";
-import { capture } from "../exec/capture.ts";
+import { capture } from "../exec/mod.ts";
 import { KernelBuildError } from "./errors.ts";
 import type { KernelPin } from "./pin.ts";
-import { sha256File } from "../fs/sha256_file.ts";
+import { sha256File } from "../fs/mod.ts";
 
 /** A source tarball the build can use, identified by its hash. */
 export type KernelSource =

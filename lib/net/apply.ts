@@ -4,15 +4,15 @@
  * @module
  */
 import { join } from "node:path";
-import { capture } from "../exec/capture.ts";
+import { capture } from "../exec/mod.ts";
 import type { TapSetupPlan } from "./tap_network.ts";
+import { QubesifyError } from "../errors/mod.ts";
 
 /** A setup command that failed, with its own words. */
-export class NetSetupError extends Error {
+export class NetSetupError extends QubesifyError {
   /** Wraps a one-line reason. */
   constructor(message: string) {
     super(message);
-    this.name = "NetSetupError";
   }
 }
 

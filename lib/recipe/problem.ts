@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { QubesifyError } from "../errors/mod.ts";
 
 /** A place in a recipe file (1-based line and column). */
 export interface SourcePosition {
@@ -41,13 +42,12 @@ export function formatKeyPath(path: readonly PropertyKey[]): string {
 }
 
 /** Thrown when recipes cannot be used; carries every problem found. */
-export class RecipeError extends Error {
+export class RecipeError extends QubesifyError {
   /** Each problem, in file order. */
   readonly problems: readonly RecipeProblem[];
   /** Wraps the problems; the message lists them one per line. */
   constructor(problems: readonly RecipeProblem[]) {
     super(problems.map(formatProblem).join("\n"));
-    this.name = "RecipeError";
     this.problems = problems;
   }
 }

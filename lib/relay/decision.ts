@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ServiceName } from "../state/vm_records.ts";
+import type { ServiceName } from "../guest/mod.ts";
 
 /** One routing decision. */
 export interface RelayDecision {

@@ -19,7 +19,7 @@ import {
   type SocketAddress,
   VMADDR_CID_ANY,
   VMADDR_CID_HOST,
-} from "../ffi/sockaddr.ts";
+} from "../ffi/mod.ts";
 import type { RelayDecision } from "./decision.ts";
 import {
   type ConnectionEnd,

@@ -13,30 +13,31 @@
  * @module
  */
 
-import { openFdApi } from "../ffi/fd.ts";
-import { LibcError } from "../ffi/library.ts";
 import {
   formatSocketAddress,
+  LibcError,
+  O_CLOEXEC,
+  openFdApi,
+  openSocketApi,
+  openSpliceApi,
   type SocketAddress,
   VMADDR_CID_ANY,
-} from "../ffi/sockaddr.ts";
-import { openSocketApi } from "../ffi/socket.ts";
-import { O_CLOEXEC, openSpliceApi } from "../ffi/splice.ts";
+} from "../ffi/mod.ts";
 import type {
   ControlCommand,
   LoopEvent,
   LoopInit,
   LoopListener,
 } from "./protocol.ts";
+import { QubesifyError } from "../errors/mod.ts";
 
 /** Another process (a relay, or a stale socket file) holds the address. */
-export class AddressInUseError extends Error {
+export class AddressInUseError extends QubesifyError {
   /** Names the address that is taken. */
   constructor(address: string) {
     super(
       `cannot listen on ${address}: already in use (another relay running, or a stale socket file to remove)`,
     );
-    this.name = "AddressInUseError";
   }
 }
 

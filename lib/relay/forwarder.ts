@@ -10,8 +10,8 @@
  * @module
  */
 
-import { formatSocketAddress, type SocketAddress } from "../ffi/sockaddr.ts";
-import { SERVICE_PORTS } from "../vm/launch_spec.ts";
+import { formatSocketAddress, type SocketAddress } from "../ffi/mod.ts";
+import { SERVICE_PORTS } from "../guest/mod.ts";
 import type { RelayDecision } from "./decision.ts";
 import {
   listenAddress,
@@ -26,9 +26,6 @@ import {
   FIRST_GUEST_CID,
   LAST_GUEST_CID,
 } from "./header.ts";
-
-/** The viewer's vsock port for forwarded connections. */
-export const RELAY_FORWARD_PORT = 7100;
 
 /** The service ports the forwarder listens on by default. */
 export const FORWARDED_PORTS: readonly number[] = Object.values(SERVICE_PORTS);

@@ -24,6 +24,7 @@
  *
  * @module
  */
+import { QubesifyError } from "../errors/mod.ts";
 
 /** Header size in bytes. */
 export const FORWARD_HEADER_SIZE = 20;
@@ -45,11 +46,10 @@ export interface ForwardHeader {
 }
 
 /** A header that is not one this version accepts; says what is wrong. */
-export class ForwardHeaderError extends Error {
+export class ForwardHeaderError extends QubesifyError {
   /** Describes what is wrong with the header. */
   constructor(message: string) {
     super(`bad forward header: ${message}`);
-    this.name = "ForwardHeaderError";
   }
 }
 

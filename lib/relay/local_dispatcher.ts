@@ -9,11 +9,13 @@
  *
  * @module
  */
-import { openFdApi } from "../ffi/fd.ts";
-import { LibcError } from "../ffi/library.ts";
-import { VMADDR_CID_ANY } from "../ffi/sockaddr.ts";
-import { openSocketApi } from "../ffi/socket.ts";
-import { readLiveVmRecords } from "../state/vm_records.ts";
+import {
+  LibcError,
+  openFdApi,
+  openSocketApi,
+  VMADDR_CID_ANY,
+} from "../ffi/mod.ts";
+import { readLiveVmRecords } from "../state/mod.ts";
 import {
   type DispatcherOptions,
   type Relay,

@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { serveLocalVms, vsockPortTaken } from "./local_dispatcher.ts";
-import { openSocketApi } from "../ffi/socket.ts";
-import { openFdApi } from "../ffi/fd.ts";
-import { VMADDR_CID_ANY } from "../ffi/sockaddr.ts";
+import { openFdApi, openSocketApi, VMADDR_CID_ANY } from "../ffi/mod.ts";
 import { serveUnix, tempDir } from "./_test_sockets.ts";
 
 async function echoOnce(path: string, text: string): Promise<string> {

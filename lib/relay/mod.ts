@@ -53,15 +53,16 @@ export type { ConnectionEnd } from "./engine.ts";
 export {
   FORWARDED_PORTS,
   type ForwarderOptions,
-  RELAY_FORWARD_PORT,
   startForwarder,
 } from "./forwarder.ts";
 export {
   decodeForwardHeader,
   encodeForwardHeader,
+  FIRST_GUEST_CID,
   FORWARD_HEADER_SIZE,
   type ForwardHeader,
   ForwardHeaderError,
+  LAST_GUEST_CID,
 } from "./header.ts";
 export {
   type AccessDecision,
@@ -75,3 +76,11 @@ export {
   staticAccessSource,
   type VmAccessSource,
 } from "./registry_source.ts";
+export {
+  type LocalDispatcherEnd,
+  type LocalDispatcherOptions,
+  localDispatcherRunning,
+  serveLocalVms,
+  vsockPortTaken,
+} from "./local_dispatcher.ts";
+export { logLine, serveUntilSignal } from "./serve.ts";

@@ -8,8 +8,8 @@
  * @module
  */
 
-import type { ServiceName } from "../state/vm_records.ts";
-import { SERVICE_PORTS } from "../vm/launch_spec.ts";
+import type { ServiceName } from "../guest/mod.ts";
+import { SERVICE_PORTS } from "../guest/mod.ts";
 
 /** What one VM may reach. */
 export interface VmAccess {

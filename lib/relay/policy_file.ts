@@ -22,6 +22,7 @@ import { parse, YAMLParseError } from "yaml";
 import { z } from "zod";
 import { FIRST_GUEST_CID, LAST_GUEST_CID } from "./header.ts";
 import type { VmAccess } from "./policy.ts";
+import { QubesifyError } from "../errors/mod.ts";
 
 const SOCKET_PATH = z.string().refine(isAbsolute, {
   message: "must be an absolute socket path",
@@ -45,11 +46,10 @@ const POLICY_SCHEMA = z.strictObject({
 });
 
 /** A policy file that cannot be used; the message says where and why. */
-export class PolicyFileError extends Error {
+export class PolicyFileError extends QubesifyError {
   /** `source` names the file; `message` what to fix. */
   constructor(source: string, message: string) {
     super(`${source}: ${message}`);
-    this.name = "PolicyFileError";
   }
 }
 

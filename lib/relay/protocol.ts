@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { SocketAddress } from "../ffi/sockaddr.ts";
+import type { SocketAddress } from "../ffi/mod.ts";
 
 /** A listening socket handed to the loop, which owns it from then on. */
 export interface LoopListener {

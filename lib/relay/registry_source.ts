@@ -7,7 +7,7 @@
  * @module
  */
 
-import { readLiveVmRecords } from "../state/vm_records.ts";
+import { readLiveVmRecords } from "../state/mod.ts";
 import type { VmAccess } from "./policy.ts";
 
 /** Where the dispatcher learns which VMs exist and what they may reach. */

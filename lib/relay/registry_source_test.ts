@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { VmRecord } from "../state/vm_records.ts";
+import type { VmRecord } from "../state/mod.ts";
 import {
   closedByRelay,
   readAll,

@@ -35,20 +35,24 @@ import {
   EPOLLIN,
   EPOLLOUT,
   EPOLLRDHUP,
-  openEpollApi,
-} from "../ffi/epoll.ts";
-import { type FdApi, openFdApi } from "../ffi/fd.ts";
-import { ERRNO, errnoName, LibcError } from "../ffi/library.ts";
-import { formatSocketAddress, type SocketAddress } from "../ffi/sockaddr.ts";
-import { openSocketApi, SHUT_WR, type SocketApi } from "../ffi/socket.ts";
-import {
+  ERRNO,
+  errnoName,
+  type FdApi,
+  formatSocketAddress,
+  LibcError,
   O_CLOEXEC,
   O_NONBLOCK,
+  openEpollApi,
+  openFdApi,
+  openSocketApi,
   openSpliceApi,
+  SHUT_WR,
+  type SocketAddress,
+  type SocketApi,
   SPLICE_F_MOVE,
   SPLICE_F_NONBLOCK,
   type SpliceApi,
-} from "../ffi/splice.ts";
+} from "../ffi/mod.ts";
 import type {
   ControlCommand,
   LoopEvent,

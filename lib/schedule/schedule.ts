@@ -5,14 +5,14 @@
  * @module
  */
 import { join } from "node:path";
-import { capture } from "../exec/capture.ts";
-import { findExecutable } from "../exec/which.ts";
+import { capture, findExecutable } from "../exec/mod.ts";
 import {
   type ScheduleUnits,
   serviceUnit,
   timerUnit,
   UNIT_NAME,
 } from "./units.ts";
+import { QubesifyError } from "../errors/mod.ts";
 
 /** Where the units go and how systemctl is found. */
 export interface ScheduleHost {
@@ -23,11 +23,10 @@ export interface ScheduleHost {
 }
 
 /** A failure, with systemctl's own words. */
-export class ScheduleError extends Error {
+export class ScheduleError extends QubesifyError {
   /** Wraps a one-line reason. */
   constructor(message: string) {
     super(message);
-    this.name = "ScheduleError";
   }
 }
 

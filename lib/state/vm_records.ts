@@ -5,10 +5,8 @@
  * @module
  */
 import { join } from "node:path";
-import { isProcessAlive } from "../exec/proc.ts";
-
-/** A host service a guest may connect to over vsock. */
-export type ServiceName = "wayland" | "audio" | "egress" | "control";
+import { isProcessAlive } from "../exec/mod.ts";
+import type { ServiceName } from "../guest/mod.ts";
 
 /** What a running VM records about itself. */
 export interface VmRecord {

@@ -6,7 +6,7 @@ import {
   probeFirmware,
   probeGuest,
 } from "./accel_probe.ts";
-import { findExecutable } from "../exec/which.ts";
+import { findExecutable } from "../exec/mod.ts";
 
 Deno.test("probe firmware: 64 KiB with a jump at the reset vector", () => {
   const image = probeFirmware();

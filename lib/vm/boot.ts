@@ -13,7 +13,7 @@ import {
   encodeLaunchSpec,
   frameLaunchSpec,
   type LaunchSpec,
-} from "./launch_spec.ts";
+} from "../guest/mod.ts";
 import { type MicroVm, qemuArgs } from "./qemu_args.ts";
 import { qmpQuit } from "./qmp.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "node:path";
-import { isProcessAlive } from "../exec/proc.ts";
+import { isProcessAlive } from "../exec/mod.ts";
 
 /** A claimed resource; `release` gives it back. */
 export interface Claim {

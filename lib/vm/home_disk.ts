@@ -8,14 +8,12 @@
  * @module
  */
 import { join } from "node:path";
-import { capture } from "../exec/capture.ts";
+import { capture } from "../exec/mod.ts";
 import { type Claim, claimFirstFree } from "./claim.ts";
+import { QubesifyError } from "../errors/mod.ts";
 
 /** Size of a new home disk; sparse, so unused space costs nothing. */
 export const HOME_DISK_BYTES = 8 * 2 ** 30;
-
-/** Serial the guest init finds the disk by (see the launch spec). */
-export const HOME_DISK_SERIAL = "qubesify-home";
 
 /** Where the home disk of `app` lives. */
 export function homeDiskPath(dataDir: string, app: string): string {
@@ -23,14 +21,13 @@ export function homeDiskPath(dataDir: string, app: string): string {
 }
 
 /** Another VM of the app has the disk. */
-export class HomeDiskBusyError extends Error {
+export class HomeDiskBusyError extends QubesifyError {
   /** Names the app whose home is taken. */
   constructor(app: string) {
     super(
       `the home disk of ${app} is in use by another VM of it; ` +
         "stop that one first (qubesify ls, qubesify stop)",
     );
-    this.name = "HomeDiskBusyError";
   }
 }
 

@@ -7,7 +7,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { ServiceName } from "../state/vm_records.ts";
+import type { ServiceName } from "../guest/mod.ts";
 import { startWaypipeClient } from "./waypipe_client.ts";
 
 /** What a VM's app needs from the host. */

@@ -35,9 +35,10 @@ import {
   openLibc,
   PROT_READ,
   PROT_WRITE,
-} from "../ffi/libc.ts";
-import { isProcessAlive, readKernelFile } from "../exec/proc.ts";
-import { vmRecordPath } from "../state/vm_records.ts";
+} from "../ffi/mod.ts";
+import { isProcessAlive, readKernelFile } from "../exec/mod.ts";
+import { vmRecordPath } from "../state/mod.ts";
+import { QubesifyError } from "../errors/mod.ts";
 
 /** The default huge page pool, from /proc/meminfo. */
 export interface HugepagePool {
@@ -215,11 +216,10 @@ function shortHash(text: string): string {
 }
 
 /** Huge pages cannot hold the image; the message says how to fix it. */
-export class HugepagesUnavailableError extends Error {
+export class HugepagesUnavailableError extends QubesifyError {
   /** Wraps the fix message. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = "HugepagesUnavailableError";
   }
 }
 

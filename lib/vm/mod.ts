@@ -13,12 +13,20 @@ export {
 export { type BootOptions, type BootResult, bootVm } from "./boot.ts";
 export { type CidClaim, claimCid } from "./cid.ts";
 export { type ControlReport, parseControlReport } from "./control_report.ts";
+export { type Claim, claimFirstFree } from "./claim.ts";
+export { claimHomeDisk } from "./home_disk.ts";
 export {
-  encodeLaunchSpec,
-  frameLaunchSpec,
-  type LaunchSpec,
-  SERVICE_PORTS,
-} from "./launch_spec.ts";
-export { kernelCmdline, type MicroVm, qemuArgs } from "./qemu_args.ts";
+  DEFAULT_HUGETLBFS_DIR,
+  findHugetlbfsDir,
+  HugepagesUnavailableError,
+} from "./hugepages.ts";
+export {
+  kernelCmdline,
+  type MicroVm,
+  qemuArgs,
+  type VmNetwork,
+} from "./qemu_args.ts";
+export { smokeTest, type SmokeTestOptions } from "./smoke_boot.ts";
+export { NoWaylandSessionError } from "./waypipe_client.ts";
 export { runApp, type RunAppOptions, type RunAppResult } from "./run_app.ts";
 export { createSanitizer } from "./sanitize.ts";

@@ -4,13 +4,8 @@
  *
  * @module
  */
-import { guestIpParameter } from "../net/tap_network.ts";
-
-/** Name of the virtio-serial port the guest init reports on. */
-export const CONTROL_PORT_NAME = "org.qubesify.control";
-
-/** Where the guest init lives in every template image. */
-export const GUEST_INIT = "/usr/lib/qubesify/init";
+import { CONTROL_PORT_NAME, GUEST_INIT } from "../guest/mod.ts";
+import { guestIpParameter } from "../net/mod.ts";
 
 /** Everything that decides a micro VM's QEMU command line. */
 export interface MicroVm {

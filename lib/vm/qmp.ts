@@ -9,13 +9,13 @@
  *
  * @module
  */
+import { QubesifyError } from "../errors/mod.ts";
 
 /** QMP refused a command or broke off; `reason` says how. */
-export class QmpError extends Error {
+export class QmpError extends QubesifyError {
   /** Describes what went wrong. */
   constructor(reason: string) {
     super(`QMP: ${reason}`);
-    this.name = "QmpError";
   }
 }
 

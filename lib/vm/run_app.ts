@@ -5,14 +5,8 @@
  * @module
  */
 import { join } from "node:path";
-import type { AppRecipe } from "../recipe/parse.ts";
-import type { ProxyPolicy } from "../recipe/proxy_policy.ts";
-import {
-  removeDeadVmDirs,
-  type ServiceName,
-  type VmRecord,
-  vmRecordPath,
-} from "../state/vm_records.ts";
+import type { AppRecipe, ProxyPolicy } from "../recipe/mod.ts";
+import { removeDeadVmDirs, type VmRecord, vmRecordPath } from "../state/mod.ts";
 import {
   type EgressProxy,
   loadBlocklists,
@@ -20,15 +14,18 @@ import {
   renderGuestProxyConfig,
   startEgressProxy,
 } from "../egress/mod.ts";
-import { startVsockBackend } from "../vsock/backend.ts";
+import { startVsockBackend } from "../vsock/mod.ts";
 import { bootVm } from "./boot.ts";
 import type { ControlReport } from "./control_report.ts";
 import { type HostSession, startHostServices } from "./host_services.ts";
-import { HOME_DISK_SERIAL } from "./home_disk.ts";
 import { acquireHugepageCopy, releaseHugepageCopy } from "./hugepages.ts";
-import { SERVICE_PORTS } from "./launch_spec.ts";
+import {
+  HOME_DISK_SERIAL,
+  SERVICE_PORTS,
+  type ServiceName,
+} from "../guest/mod.ts";
 import type { VmNetwork, VmVsock } from "./qemu_args.ts";
-import { TAP_NETWORK } from "../net/tap_network.ts";
+import { TAP_NETWORK } from "../net/mod.ts";
 
 /** Everything {@linkcode runApp} needs, already resolved and built. */
 export interface RunAppOptions {

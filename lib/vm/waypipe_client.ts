@@ -6,13 +6,9 @@
  *
  * @module
  */
-import { capture } from "../exec/capture.ts";
-import { type Background, startBackground } from "../exec/background.ts";
-import {
-  compareVersions,
-  findVersion,
-  type Version,
-} from "../doctor/version.ts";
+import { type Background, capture, startBackground } from "../exec/mod.ts";
+import { compareVersions, findVersion, type Version } from "../exec/mod.ts";
+import { QubesifyError } from "../errors/mod.ts";
 
 /** How {@linkcode waypipeClientArgs} configures the client. */
 export interface WaypipeClientArgs {
@@ -61,14 +57,13 @@ export interface StartWaypipeClientOptions {
 }
 
 /** The Wayland session a display needs is missing. */
-export class NoWaylandSessionError extends Error {
+export class NoWaylandSessionError extends QubesifyError {
   /** Explains what is missing. */
   constructor(what: string) {
     super(
       `the app shows windows, but ${what}; run qubesify from your Wayland ` +
         "desktop session (or set WAYLAND_DISPLAY and XDG_RUNTIME_DIR)",
     );
-    this.name = "NoWaylandSessionError";
   }
 }
 

@@ -5,7 +5,7 @@ import {
   startWaypipeClient,
   waypipeClientArgs,
 } from "./waypipe_client.ts";
-import { BackgroundStartError } from "../exec/background.ts";
+import { BackgroundStartError } from "../exec/mod.ts";
 
 Deno.test("waypipe client argv: compression, no GPU, socket, then the mode", () => {
   assert.deepEqual(

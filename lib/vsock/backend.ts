@@ -13,8 +13,7 @@
  * @module
  */
 
-import { openEventFdApi } from "../ffi/eventfd.ts";
-import { openFdApi } from "../ffi/fd.ts";
+import { openEventFdApi, openFdApi } from "../ffi/mod.ts";
 import type {
   BackendEvent,
   WorkerConfig,

@@ -13,19 +13,23 @@
  * @module
  */
 
-import { openEpollApi } from "../ffi/epoll.ts";
 import {
   EPOLLERR,
   EpollEvents,
   EPOLLHUP,
   EPOLLIN,
   EPOLLOUT,
-} from "../ffi/epoll.ts";
-import { openEventFdApi } from "../ffi/eventfd.ts";
-import { openFdApi } from "../ffi/fd.ts";
-import { openFdPassingApi } from "../ffi/fd_passing.ts";
-import { MAP_SHARED, openLibc, PROT_READ, PROT_WRITE } from "../ffi/libc.ts";
-import { openSocketApi, SHUT_WR } from "../ffi/socket.ts";
+  MAP_SHARED,
+  openEpollApi,
+  openEventFdApi,
+  openFdApi,
+  openFdPassingApi,
+  openLibc,
+  openSocketApi,
+  PROT_READ,
+  PROT_WRITE,
+  SHUT_WR,
+} from "../ffi/mod.ts";
 import { decodeHeader, VHOST_USER_HEADER_SIZE } from "./vhost_user_message.ts";
 import {
   VhostUserVsockDevice,

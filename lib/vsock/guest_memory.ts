@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { QubesifyError } from "../errors/mod.ts";
 
 /** Copies between JS buffers and mapped addresses of this process. */
 export interface RawMemory {
@@ -31,11 +32,10 @@ export interface GuestRegion {
 }
 
 /** An access outside guest memory: a bad descriptor or vring address. */
-export class GuestMemoryError extends Error {
+export class GuestMemoryError extends QubesifyError {
   /** Describes the access that fell outside every region. */
   constructor(message: string) {
     super(message);
-    this.name = "GuestMemoryError";
   }
 }
 

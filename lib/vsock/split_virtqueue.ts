@@ -13,6 +13,7 @@
  */
 
 import type { GuestMemory } from "./guest_memory.ts";
+import { QubesifyError } from "../errors/mod.ts";
 
 /** Descriptor flag: the chain continues at `next`. */
 export const VIRTQ_DESC_F_NEXT = 1;
@@ -56,11 +57,10 @@ export interface QueueLayout {
 }
 
 /** A malformed chain or ring: the guest broke the virtio contract. */
-export class VirtqueueError extends Error {
+export class VirtqueueError extends QubesifyError {
   /** Describes what the guest got wrong. */
   constructor(message: string) {
     super(message);
-    this.name = "VirtqueueError";
   }
 }
 

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { QubesifyError } from "../errors/mod.ts";
 
 /** Size of the message header. */
 export const VHOST_USER_HEADER_SIZE = 12;
@@ -100,11 +101,10 @@ export interface VringAddressMessage {
 }
 
 /** A protocol violation by the front-end. */
-export class VhostUserProtocolError extends Error {
+export class VhostUserProtocolError extends QubesifyError {
   /** Describes what was wrong with a message. */
   constructor(message: string) {
     super(message);
-    this.name = "VhostUserProtocolError";
   }
 }
 

@@ -14,8 +14,8 @@ import {
   type RelayDecision,
   startDispatcher,
 } from "../../lib/relay/mod.ts";
-import type { ServiceName } from "../../lib/state/vm_records.ts";
-import { SERVICE_PORTS } from "../../lib/vm/launch_spec.ts";
+import type { ServiceName } from "../../lib/guest/mod.ts";
+import { SERVICE_PORTS } from "../../lib/guest/mod.ts";
 import { deadPid, writeVmRecords } from "./vm_registry.ts";
 
 /** The VM allowed the service. */

@@ -8,11 +8,8 @@
  * @module
  */
 import { dirname } from "node:path";
-import {
-  type ServiceName,
-  type VmRecord,
-  vmRecordPath,
-} from "../../lib/state/vm_records.ts";
+import type { ServiceName } from "../../lib/guest/mod.ts";
+import { type VmRecord, vmRecordPath } from "../../lib/state/mod.ts";
 
 /** A VM as a relay test sees it. */
 export interface TestVm {

@@ -14,7 +14,7 @@ import {
   ImageBuildError,
 } from "../../lib/image/mod.ts";
 import { type BootOptions, bootVm } from "../../lib/vm/boot.ts";
-import type { LaunchSpec } from "../../lib/vm/launch_spec.ts";
+import type { LaunchSpec } from "../../lib/guest/mod.ts";
 import { findExecutable } from "../../lib/exec/which.ts";
 import {
   loadCatalog,

@@ -1,7 +1,6 @@
 import { Command } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
 import { CliError } from "../errors.ts";
-import { withInterruption } from "../interruption.ts";
 import { buildKernel, KernelBuildError } from "../../kernel/mod.ts";
 import {
   buildImage,
@@ -9,7 +8,6 @@ import {
   ImageBuildError,
   removeImage,
   setCurrent,
-  smokeTest,
   templateImagesDir,
 } from "../../image/mod.ts";
 import {
@@ -20,8 +18,8 @@ import {
   templateUses,
   userRecipeDirectory,
 } from "../../recipe/mod.ts";
-import { findExecutable } from "../../exec/which.ts";
-import { chooseAccel } from "../../vm/accel.ts";
+import { findExecutable, withInterruption } from "../../exec/mod.ts";
+import { chooseAccel, smokeTest } from "../../vm/mod.ts";
 
 /** `qubesify build [app]`: build what apps need ahead of time. */
 export function buildCommand(context: CliContext) {

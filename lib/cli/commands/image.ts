@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { formatTable } from "../style.ts";
-import { withInterruption } from "../interruption.ts";
+import { withInterruption } from "../../exec/mod.ts";
 import {
   buildImage,
   ImageBuildError,
@@ -17,7 +17,7 @@ import {
   templateUses,
   userRecipeDirectory,
 } from "../../recipe/mod.ts";
-import { readLiveVmRecords } from "../../state/vm_records.ts";
+import { readLiveVmRecords } from "../../state/mod.ts";
 
 /** `qubesify image build|ls|gc`: read-only Debian template images. */
 export function imageCommand(context: CliContext) {

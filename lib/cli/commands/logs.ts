@@ -2,7 +2,7 @@ import { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
 import type { CliContext } from "../context.ts";
 import { CliError } from "../errors.ts";
-import { createSanitizer } from "../../vm/sanitize.ts";
+import { createSanitizer } from "../../vm/mod.ts";
 
 /** How often `logs -f` looks for new console output. */
 const FOLLOW_INTERVAL_MS = 250;

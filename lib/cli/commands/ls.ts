@@ -1,14 +1,13 @@
 import { Command } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
 import { formatTable } from "../style.ts";
-import { formatElapsed } from "../../exec/progress.ts";
-import { readKernelFile } from "../../exec/proc.ts";
-import { formatSize } from "../../recipe/size.ts";
+import { formatElapsed, readKernelFile } from "../../exec/mod.ts";
+import { formatSize } from "../../recipe/mod.ts";
 import {
   readLiveVmRecords,
   removeDeadVmDirs,
   type VmRecord,
-} from "../../state/vm_records.ts";
+} from "../../state/mod.ts";
 
 /** `qubesify ls`: list running VMs. */
 export function lsCommand(context: CliContext) {

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
 import { CliError } from "../errors.ts";
 import { applyTapSetup, NetSetupError, tapSetupPlan } from "../../net/mod.ts";
-import { shellQuote } from "../../vm/launch_spec.ts";
+import { shellQuote } from "../../guest/mod.ts";
 
 /** `qubesify net setup`: the host side of `network: tap`. */
 export function netCommand(context: CliContext) {

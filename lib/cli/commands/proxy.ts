@@ -1,7 +1,7 @@
 import { Command } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
 import { CliError, ExitCode } from "../errors.ts";
-import { RecipeError } from "../../recipe/problem.ts";
+import { RecipeError } from "../../recipe/mod.ts";
 import {
   defaultEgressLog,
   formatRecord,

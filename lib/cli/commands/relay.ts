@@ -1,18 +1,22 @@
 import { Command } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
 import { CliError, ExitCode } from "../errors.ts";
-import type { SocketAddress } from "../../ffi/sockaddr.ts";
+import type { SocketAddress } from "../../ffi/mod.ts";
 import {
   FORWARDED_PORTS,
   readPolicyFile,
   type Relay,
-  RELAY_FORWARD_PORT,
   startDispatcher,
   startForwarder,
 } from "../../relay/mod.ts";
-import { FIRST_GUEST_CID, LAST_GUEST_CID } from "../../relay/header.ts";
-import { logLine, serveUntilSignal } from "../../relay/serve.ts";
-import { serveLocalVms } from "../../relay/local_dispatcher.ts";
+import { RELAY_FORWARD_PORT } from "../../guest/mod.ts";
+import {
+  FIRST_GUEST_CID,
+  LAST_GUEST_CID,
+  logLine,
+  serveLocalVms,
+  serveUntilSignal,
+} from "../../relay/mod.ts";
 
 function parseNumber(
   command: string,

@@ -1,7 +1,7 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
 import { CliError } from "../errors.ts";
-import { withInterruption } from "../interruption.ts";
+import { withInterruption } from "../../exec/mod.ts";
 import {
   type AppRecipe,
   loadCatalog,
@@ -22,27 +22,27 @@ import {
   findCurrentImage,
   ImageBuildError,
 } from "../../image/mod.ts";
-import { findExecutable } from "../../exec/which.ts";
-import { chooseAccel } from "../../vm/accel.ts";
-import { runApp, type RunAppResult } from "../../vm/run_app.ts";
+import { BackgroundStartError, findExecutable } from "../../exec/mod.ts";
 import {
+  chooseAccel,
+  claimCid,
+  claimFirstFree,
+  claimHomeDisk,
+  createSanitizer,
   DEFAULT_HUGETLBFS_DIR,
   findHugetlbfsDir,
   HugepagesUnavailableError,
-} from "../../vm/hugepages.ts";
-import { createSanitizer } from "../../vm/sanitize.ts";
-import { claimFirstFree } from "../../vm/claim.ts";
-import { claimCid } from "../../vm/cid.ts";
-import { claimHomeDisk } from "../../vm/home_disk.ts";
-import { NoWaylandSessionError } from "../../vm/waypipe_client.ts";
-import { BackgroundStartError } from "../../exec/background.ts";
-import { localDispatcherRunning } from "../../relay/local_dispatcher.ts";
-import type { VmNetwork } from "../../vm/qemu_args.ts";
+  NoWaylandSessionError,
+  runApp,
+  type RunAppResult,
+  type VmNetwork,
+} from "../../vm/mod.ts";
+import { localDispatcherRunning } from "../../relay/mod.ts";
 import { deviceExists, TAP_NETWORK, tapDevice } from "../../net/mod.ts";
 import { join, resolve } from "node:path";
-import { defaultEgressLog } from "../../egress/default_log.ts";
+import { defaultEgressLog } from "../../egress/mod.ts";
 import { selfCommandByName } from "../self_command.ts";
-import { deviceAccess } from "../../fs/device_access.ts";
+import { deviceAccess } from "../../fs/mod.ts";
 
 /** `qubesify run <app> [-- args]`: start an app in a disposable micro VM. */
 export function runCommand(context: CliContext) {

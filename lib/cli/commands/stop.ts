@@ -1,9 +1,8 @@
 import { Command } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
 import { CliError } from "../errors.ts";
-import { sendSignal } from "../../exec/send_signal.ts";
-import { isProcessAlive } from "../../exec/proc.ts";
-import { readLiveVmRecords } from "../../state/vm_records.ts";
+import { isProcessAlive, sendSignal } from "../../exec/mod.ts";
+import { readLiveVmRecords } from "../../state/mod.ts";
 
 /** How long `stop` waits for the owner's graceful shutdown. */
 const GRACEFUL_MS = 30_000;

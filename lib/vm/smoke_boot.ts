@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { bootVm } from "../vm/boot.ts";
+import { bootVm } from "./boot.ts";
 
 /** What {@linkcode smokeTest} boots. */
 export interface SmokeTestOptions {

@@ -5,14 +5,7 @@
  *
  * @module
  */
-
-/** Service ports on the host (CID 2) that the guest connects to. */
-export const SERVICE_PORTS = {
-  wayland: 7000,
-  audio: 7001,
-  egress: 7002,
-  control: 7003,
-} as const;
+import { SERVICE_PORTS } from "./ports.ts";
 
 /** First word of the frame header the guest init expects. */
 export const LAUNCH_SPEC_MAGIC = "qubesify-launch-spec";

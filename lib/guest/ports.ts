@@ -1,0 +1,22 @@
+/**
+ * The vsock ports host and guest agree on.
+ *
+ * @module
+ */
+
+/** Service ports on the host (CID 2) that the guest connects to. */
+export const SERVICE_PORTS = {
+  wayland: 7000,
+  audio: 7001,
+  egress: 7002,
+  control: 7003,
+} as const;
+
+/** A host service a VM may reach. */
+export type ServiceName = keyof typeof SERVICE_PORTS;
+
+/**
+ * The viewer's vsock port for connections the split topology's forwarder
+ * passes on, each opened by a forward header (lib/relay/header.ts).
+ */
+export const RELAY_FORWARD_PORT = 7100;
