@@ -8,6 +8,7 @@
 /// <reference no-default-lib="true" />
 /// <reference lib="deno.worker" />
 
+import { errorMessage } from "../errors/mod.ts";
 import type { LoopEvent, LoopInit } from "./protocol.ts";
 import { RelayLoop } from "./relay_loop.ts";
 
@@ -17,9 +18,6 @@ self.onmessage = (message: MessageEvent<LoopInit>) => {
   try {
     new RelayLoop(message.data, post).run();
   } catch (error) {
-    post({
-      type: "stopped",
-      error: error instanceof Error ? error.message : String(error),
-    });
+    post({ type: "stopped", error: errorMessage(error) });
   }
 };

@@ -13,14 +13,24 @@
  * @module
  */
 
+import { QubesifyError } from "../errors/mod.ts";
 import { openEventFdApi, openFdApi } from "../ffi/mod.ts";
+import { closeQuietly, writeAll } from "../io/mod.ts";
 import type {
   BackendEvent,
-  WorkerConfig,
-  WorkerMessage,
-} from "./backend_worker.ts";
+  LoopInit,
+  LoopMessage,
+} from "./backend_protocol.ts";
+import {
+  encodeConnectRequest,
+  isConnectAnswer,
+  MAX_CONNECT_LINE,
+} from "./connect_request.ts";
 
-export type { BackendEvent } from "./backend_worker.ts";
+export type { BackendEvent } from "./backend_protocol.ts";
+
+/** The back-end failed to start, crashed, or a guest refused a connection. */
+export class VsockBackendError extends QubesifyError {}
 
 /** What {@linkcode startVsockBackend} needs. */
 export interface VsockBackendOptions {
@@ -93,14 +103,14 @@ export async function startVsockBackend(
     fds[Symbol.dispose]();
     events[Symbol.dispose]();
   };
-  worker.onmessage = (message: MessageEvent<WorkerMessage>) => {
+  worker.onmessage = (message: MessageEvent<LoopMessage>) => {
     const data = message.data;
     if (data.type === "ready") ready.resolve();
     else if (data.type === "event") options.onEvent?.(data.event);
     else {
       finish();
       if (data.error) {
-        const error = new Error(`vsock back-end: ${data.error}`);
+        const error = new VsockBackendError(`vsock back-end: ${data.error}`);
         ready.reject(error);
         ended.reject(error);
       } else {
@@ -112,18 +122,20 @@ export async function startVsockBackend(
   worker.onerror = (event) => {
     event.preventDefault();
     finish();
-    const error = new Error(`vsock back-end crashed: ${event.message}`);
+    const error = new VsockBackendError(
+      `vsock back-end crashed: ${event.message}`,
+    );
     ready.reject(error);
     ended.reject(error);
   };
-  const config: WorkerConfig = {
+  const init: LoopInit = {
     socketPath: options.socketPath,
     guestCid: options.guestCid,
     services: [...options.services],
     connectPath: options.connectPath,
     stopFd,
   };
-  worker.postMessage(config);
+  worker.postMessage(init);
   // Settled either way; callers see failures through ready or ended.
   ended.promise.catch(() => {});
   await ready.promise;
@@ -150,25 +162,31 @@ export async function connectToGuest(
 ): Promise<Deno.UnixConn> {
   const conn = await Deno.connect({ transport: "unix", path: connectPath });
   try {
-    await conn.write(new TextEncoder().encode(`CONNECT ${port}\n`));
+    await writeAll(conn, encodeConnectRequest(port));
     const line: number[] = [];
     const byte = new Uint8Array(1);
     while (true) {
       const count = await conn.read(byte);
       if (count === null) {
-        throw new Error(`guest port ${port} refused the connection`);
+        throw new VsockBackendError(
+          `guest port ${port} refused the connection`,
+        );
       }
       if (byte[0] === 0x0a) break;
       line.push(byte[0]);
-      if (line.length > 32) throw new Error("malformed answer from back-end");
+      if (line.length > MAX_CONNECT_LINE) {
+        throw new VsockBackendError("malformed answer from back-end");
+      }
     }
     const answer = new TextDecoder().decode(new Uint8Array(line));
-    if (!/^OK \d+$/.test(answer)) {
-      throw new Error(`back-end answered ${JSON.stringify(answer)}`);
+    if (!isConnectAnswer(answer)) {
+      throw new VsockBackendError(
+        `back-end answered ${JSON.stringify(answer)}`,
+      );
     }
     return conn;
   } catch (error) {
-    conn.close();
+    closeQuietly(conn);
     throw error;
   }
 }

@@ -23,6 +23,7 @@ export {
   connectToGuest,
   startVsockBackend,
   type VsockBackend,
+  VsockBackendError,
   type VsockBackendOptions,
 } from "./backend.ts";
 export type { MuxEvent } from "./vsock_mux.ts";

@@ -16,10 +16,12 @@ import {
   VhostUserRequest as R,
 } from "./vhost_user_message.ts";
 import { drainTxQueue, fillRxQueue } from "./vsock_queues.ts";
-import { HOST_CID, type HostStream, VsockMux } from "./vsock_mux.ts";
+import { VsockMux } from "./vsock_mux.ts";
+import type { HostStream } from "./vsock_connection.ts";
 import {
   decodeVsockHeader,
   encodeVsockHeader,
+  HOST_CID,
   VSOCK_HEADER_SIZE,
   VSOCK_TYPE_STREAM,
   VsockOp,

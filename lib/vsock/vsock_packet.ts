@@ -7,6 +7,8 @@
  * @module
  */
 
+/** The host's CID as guests address it. */
+export const HOST_CID = 2;
 /** Size of `struct virtio_vsock_hdr`. */
 export const VSOCK_HEADER_SIZE = 44;
 /** Connection-oriented byte streams (the only type this backend carries). */
@@ -99,6 +101,42 @@ export function encodeVsockHeader(
   view.setUint32(36, header.bufAlloc >>> 0, true);
   view.setUint32(40, header.fwdCnt >>> 0, true);
   return into;
+}
+
+/** Fields of a header from the host to the guest. */
+export interface HeaderToGuest {
+  /** The guest's CID (the destination). */
+  guestCid: number;
+  /** Host-side port (the source). */
+  port: number;
+  /** Guest-side port (the destination). */
+  guestPort: number;
+  /** One of {@linkcode VsockOp}. */
+  op: number;
+  /** Shutdown flags; 0 when unset. */
+  flags?: number;
+  /** Payload length; 0 when unset. */
+  len?: number;
+  /** The host's receive buffer for the connection; 0 when unset. */
+  bufAlloc?: number;
+  /** Bytes the host took out of it; 0 when unset. */
+  fwdCnt?: number;
+}
+
+/** A stream header from the host (CID 2); credit 0 unless given. */
+export function headerToGuest(fields: HeaderToGuest): VsockHeader {
+  return {
+    srcCid: HOST_CID,
+    dstCid: fields.guestCid,
+    srcPort: fields.port,
+    dstPort: fields.guestPort,
+    len: fields.len ?? 0,
+    type: VSOCK_TYPE_STREAM,
+    op: fields.op,
+    flags: fields.flags ?? 0,
+    bufAlloc: fields.bufAlloc ?? 0,
+    fwdCnt: fields.fwdCnt ?? 0,
+  };
 }
 
 /** The name of an op, for logs; `op <n>` if unknown. */

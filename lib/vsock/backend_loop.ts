@@ -1,0 +1,385 @@
+/**
+ * The vsock back-end's event loop: one thread, one epoll fd, and every fd
+ * of one VM's device — the vhost-user socket QEMU connects to, QEMU's kick
+ * eventfds, the host ends of connections — with every call synchronous so
+ * errno is read on the thread that failed (see lib/ffi/library.ts). It
+ * runs in a Worker (see backend_worker.ts) and sleeps in epoll_wait
+ * whenever nothing is ready.
+ *
+ * Pieces, as in lib/relay/relay_loop.ts: `#setUp` watches the stop eventfd
+ * and the listeners; `run` waits and hands each ready fd to `#dispatch`,
+ * which goes by its kind (the epoll data below); after each wake-up
+ * `#pumpQueues` moves packets between the virtqueues and the mux;
+ * `#closeEverything` releases every fd, whatever ended the loop.
+ *
+ * Level-triggered throughout: a vhost-user message or a kick is handled
+ * once per wake-up, and each host socket asks for exactly the events its
+ * connection can use now (see host_socket.ts), so nothing spins.
+ *
+ * The loop ends when the main thread signals the stop eventfd, when QEMU
+ * disconnects (the VM is gone), or on an error it cannot recover from. A
+ * guest that breaks its rings only loses the device, and its connections,
+ * until QEMU resets it.
+ *
+ * @module
+ */
+
+import { errorMessage } from "../errors/mod.ts";
+import {
+  type EpollApi,
+  EpollEvents,
+  EPOLLIN,
+  type EventFdApi,
+  type FdApi,
+  type FdPassingApi,
+  type Libc,
+  MAP_SHARED,
+  openEpollApi,
+  openEventFdApi,
+  openFdApi,
+  openFdPassingApi,
+  openLibc,
+  openSocketApi,
+  PROT_READ,
+  PROT_WRITE,
+  type SocketApi,
+} from "../ffi/mod.ts";
+import { closeQuietly } from "../io/mod.ts";
+import type {
+  BackendEvent,
+  LoopInit,
+  LoopMessage,
+} from "./backend_protocol.ts";
+import { HostSocket, type HostSocketLoop } from "./host_socket.ts";
+import {
+  type DeviceMessage,
+  VhostUserVsockDevice,
+  VSOCK_QUEUE_COUNT,
+  VSOCK_RX_QUEUE,
+  VSOCK_TX_QUEUE,
+} from "./vhost_user_device.ts";
+import { decodeHeader, VHOST_USER_HEADER_SIZE } from "./vhost_user_message.ts";
+import type { VsockConnection } from "./vsock_connection.ts";
+import { VsockMux } from "./vsock_mux.ts";
+import { drainTxQueue, fillRxQueue } from "./vsock_queues.ts";
+
+/** epoll data of the stop eventfd. */
+const STOP_DATA = 0;
+/** epoll data of the socket QEMU connects to. */
+const FRONT_END_LISTENER_DATA = 1;
+/** epoll data of QEMU's vhost-user connection. */
+const FRONT_END_DATA = 2;
+/** epoll data of the `connectPath` listener. */
+const CONNECT_LISTENER_DATA = 3;
+/** epoll data of queue i's kick eventfd is this plus i. */
+const KICK_DATA = 10;
+/** epoll data of host sockets count up from here. */
+const HOST_SOCKET_DATA = 100;
+/** Ready fds taken from one epoll_wait. */
+const MAX_EVENTS = 64;
+
+/** The loop of one back-end; construct in the Worker, then `run()`. */
+export class BackendLoop {
+  readonly #post: (message: LoopMessage) => void;
+  readonly #init: LoopInit;
+  readonly #epoll: EpollApi;
+  readonly #fds: FdApi;
+  readonly #sockets: SocketApi;
+  readonly #eventFds: EventFdApi;
+  readonly #passing: FdPassingApi;
+  readonly #libc: Libc;
+  readonly #epfd: number;
+  readonly #events = new EpollEvents(MAX_EVENTS);
+  readonly #mux: VsockMux;
+  readonly #hostSockets = new Map<number, HostSocket>();
+  readonly #hostSocketLoop: HostSocketLoop;
+  readonly #kicks: (number | undefined)[] = new Array(VSOCK_QUEUE_COUNT);
+  #nextHostSocketData = HOST_SOCKET_DATA;
+  #listener?: number;
+  #connectListener?: number;
+  #frontEnd?: number;
+  #device?: VhostUserVsockDevice;
+  #broken = false;
+  /** Why the loop stops, once it does. */
+  #stopping?: string;
+
+  /** Opens libc and epoll; `post` sends messages to the main thread. */
+  constructor(init: LoopInit, post: (message: LoopMessage) => void) {
+    this.#init = init;
+    this.#post = post;
+    this.#epoll = openEpollApi();
+    this.#fds = openFdApi();
+    this.#sockets = openSocketApi();
+    this.#eventFds = openEventFdApi();
+    this.#passing = openFdPassingApi();
+    this.#libc = openLibc();
+    this.#epfd = this.#epoll.create();
+    this.#hostSocketLoop = {
+      fds: this.#fds,
+      sockets: this.#sockets,
+      epoll: this.#epoll,
+      epfd: this.#epfd,
+      connectToGuest: (port, socket) => this.#mux.connectToGuest(port, socket),
+      report: (event) => this.#report(event),
+      released: (socket) => this.#hostSockets.delete(socket.data),
+    };
+    this.#mux = new VsockMux({
+      guestCid: init.guestCid,
+      services: new Map(init.services),
+      connect: (path, connection) => this.#connectService(path, connection),
+      onEvent: (event) => this.#report(event),
+    });
+  }
+
+  /** Runs until stopped, QEMU disconnects, or a fatal error. */
+  run(): void {
+    let failure: string | undefined;
+    try {
+      this.#setUp();
+      this.#post({ type: "ready" });
+      while (this.#stopping === undefined) {
+        const count = this.#epoll.wait(this.#epfd, this.#events, -1);
+        for (let i = 0; i < count && this.#stopping === undefined; i++) {
+          this.#dispatch(this.#events.data(i), this.#events.events(i));
+        }
+        if (this.#stopping !== undefined) break;
+        this.#pumpQueues();
+      }
+    } catch (error) {
+      failure = errorMessage(error);
+    } finally {
+      this.#closeEverything();
+    }
+    this.#post(
+      failure === undefined
+        ? { type: "ended", reason: this.#stopping ?? "stopped" }
+        : { type: "ended", reason: "failed", error: failure },
+    );
+  }
+
+  #report(event: BackendEvent): void {
+    this.#post({ type: "event", event });
+  }
+
+  #setUp(): void {
+    const { stopFd, socketPath, connectPath } = this.#init;
+    this.#epoll.add(this.#epfd, stopFd, EPOLLIN, STOP_DATA);
+    this.#listener = this.#sockets.socket("unix", { nonblocking: true });
+    this.#listen(this.#listener, socketPath, 1, FRONT_END_LISTENER_DATA);
+    if (connectPath) {
+      this.#connectListener = this.#sockets.socket("unix", {
+        nonblocking: true,
+      });
+      this.#listen(
+        this.#connectListener,
+        connectPath,
+        16,
+        CONNECT_LISTENER_DATA,
+      );
+    }
+  }
+
+  #listen(fd: number, path: string, backlog: number, data: number): void {
+    this.#sockets.bind(fd, { family: "unix", path });
+    this.#sockets.listen(fd, backlog);
+    this.#epoll.add(this.#epfd, fd, EPOLLIN, data);
+  }
+
+  #dispatch(data: number, mask: number): void {
+    if (data === STOP_DATA) {
+      this.#stopping = "stopped";
+      return;
+    }
+    if (data === FRONT_END_LISTENER_DATA) return this.#acceptFrontEnd();
+    if (data === FRONT_END_DATA) return this.#readFrontEnd();
+    if (data === CONNECT_LISTENER_DATA) return this.#acceptRequest();
+    if (data >= KICK_DATA && data < KICK_DATA + VSOCK_QUEUE_COUNT) {
+      const kick = this.#kicks[data - KICK_DATA];
+      if (kick !== undefined) this.#eventFds.drain(kick);
+      return;
+    }
+    this.#hostSockets.get(data)?.ready(mask);
+  }
+
+  /** QEMU connects: it becomes this VM's device, and nobody else can. */
+  #acceptFrontEnd(): void {
+    // Blocking: a vhost-user message is read whole (MSG_WAITALL).
+    const accepted = this.#sockets.accept(this.#listener!);
+    if (!accepted) return;
+    if (this.#device) {
+      // One VM, one QEMU: a second front-end is refused.
+      this.#fds.close(accepted.fd);
+      return;
+    }
+    this.#startDevice(accepted.fd);
+    this.#epoll.remove(this.#epfd, this.#listener!);
+    this.#fds.close(this.#listener!);
+    this.#listener = undefined;
+    this.#libc.unlink(this.#init.socketPath);
+    this.#report({ kind: "qemu-connected" });
+  }
+
+  #startDevice(fd: number): void {
+    this.#frontEnd = fd;
+    this.#epoll.add(this.#epfd, fd, EPOLLIN, FRONT_END_DATA);
+    const libc = this.#libc;
+    const device = new VhostUserVsockDevice(this.#init.guestCid, {
+      map: (mapFd, length) =>
+        libc.mmap(Number(length), PROT_READ | PROT_WRITE, MAP_SHARED, mapFd, 0),
+      unmap: (address, length) => libc.munmap(address, Number(length)),
+      close: (closing) => this.#fds.close(closing),
+      raw: {
+        read: (address, into) => libc.readMemory(address, 0, into),
+        write: (address, bytes) => libc.writeMemory(address, 0, bytes),
+      },
+    });
+    device.onKick = (index, kick) => {
+      const old = this.#kicks[index];
+      if (old !== undefined) this.#epoll.remove(this.#epfd, old);
+      this.#kicks[index] = kick;
+      if (kick !== undefined) {
+        this.#epoll.add(this.#epfd, kick, EPOLLIN, KICK_DATA + index);
+      }
+    };
+    this.#device = device;
+  }
+
+  /** Answers QEMU's next message; when QEMU is gone, so is the loop. */
+  #readFrontEnd(): void {
+    const fd = this.#frontEnd!;
+    const message = this.#receiveMessage(fd);
+    if (!message) {
+      this.#endDevice();
+      this.#stopping = "QEMU disconnected";
+      return;
+    }
+    const reply = this.#device!.handle(message);
+    if (reply) this.#passing.send(fd, reply);
+  }
+
+  /** One whole vhost-user message with its fds; undefined at end of file. */
+  #receiveMessage(fd: number): DeviceMessage | undefined {
+    const headerBytes = new Uint8Array(VHOST_USER_HEADER_SIZE);
+    const first = this.#passing.receive(fd, headerBytes, { waitAll: true });
+    if (!first || first.length < VHOST_USER_HEADER_SIZE) {
+      for (const received of first?.fds ?? []) this.#fds.close(received);
+      return undefined;
+    }
+    const fds = [...first.fds];
+    const header = decodeHeader(headerBytes);
+    const payload = new Uint8Array(header.size);
+    if (header.size > 0) {
+      const rest = this.#passing.receive(fd, payload, { waitAll: true });
+      fds.push(...rest?.fds ?? []);
+      if (!rest || rest.length < header.size) {
+        for (const received of fds) this.#fds.close(received);
+        return undefined;
+      }
+    }
+    return { header, payload, fds };
+  }
+
+  #endDevice(): void {
+    this.#mux.closeAll();
+    this.#device?.close();
+    this.#device = undefined;
+    if (this.#frontEnd !== undefined) {
+      this.#epoll.remove(this.#epfd, this.#frontEnd);
+      this.#fds.close(this.#frontEnd);
+      this.#frontEnd = undefined;
+    }
+  }
+
+  /** A local program asks for a host → guest connection. */
+  #acceptRequest(): void {
+    const accepted = this.#sockets.accept(this.#connectListener!, {
+      nonblocking: true,
+    });
+    if (!accepted) return;
+    this.#hostSocket(accepted.fd).awaitRequest();
+  }
+
+  /** Opens the host end of a guest → host connection to `path`. */
+  #connectService(path: string, connection: VsockConnection): HostSocket {
+    const fd = this.#sockets.socket("unix", { nonblocking: true });
+    try {
+      // A UNIX connect completes at once or fails (full backlog: EAGAIN).
+      this.#sockets.connect(fd, { family: "unix", path });
+    } catch (error) {
+      this.#closeFd(fd);
+      throw error;
+    }
+    return this.#hostSocket(fd, connection);
+  }
+
+  #hostSocket(fd: number, connection?: VsockConnection): HostSocket {
+    const data = this.#nextHostSocketData++;
+    const socket = new HostSocket(this.#hostSocketLoop, fd, data, connection);
+    this.#hostSockets.set(data, socket);
+    return socket;
+  }
+
+  /** Moves packets: the guest's tx queue into the mux, the mux's out to rx. */
+  #pumpQueues(): void {
+    const device = this.#device;
+    const memory = device?.memory;
+    if (!device || !memory || this.#broken) return;
+    try {
+      const tx = device.queue(VSOCK_TX_QUEUE);
+      const drop = (reason: string) =>
+        this.#report({ kind: "dropped", reason });
+      if (tx && drainTxQueue(memory, tx, this.#mux, drop)) {
+        this.#notify(device, VSOCK_TX_QUEUE);
+      }
+      const rx = device.queue(VSOCK_RX_QUEUE);
+      if (rx && fillRxQueue(memory, rx, this.#mux)) {
+        this.#notify(device, VSOCK_RX_QUEUE);
+      }
+    } catch (error) {
+      this.#broken = true;
+      this.#report({ kind: "device-error", reason: errorMessage(error) });
+      this.#mux.closeAll();
+    }
+  }
+
+  /** Tells the guest that queue `index` has used buffers. */
+  #notify(device: VhostUserVsockDevice, index: number): void {
+    const call = device.callFd(index);
+    if (call !== undefined) this.#eventFds.signal(call);
+  }
+
+  #closeFd(fd: number): void {
+    closeQuietly({ close: () => this.#fds.close(fd) });
+  }
+
+  #unlinkQuietly(path: string): void {
+    try {
+      this.#libc.unlink(path);
+    } catch {
+      // Already gone.
+    }
+  }
+
+  #closeEverything(): void {
+    try {
+      this.#endDevice();
+      for (const socket of [...this.#hostSockets.values()]) socket.close();
+    } finally {
+      for (const fd of [this.#listener, this.#connectListener]) {
+        if (fd !== undefined) this.#closeFd(fd);
+      }
+      this.#closeFd(this.#epfd);
+      // QEMU never came: nobody removed the socket file.
+      if (this.#listener !== undefined) {
+        this.#unlinkQuietly(this.#init.socketPath);
+      }
+      if (this.#init.connectPath) this.#unlinkQuietly(this.#init.connectPath);
+      this.#epoll[Symbol.dispose]();
+      this.#fds[Symbol.dispose]();
+      this.#sockets[Symbol.dispose]();
+      this.#eventFds[Symbol.dispose]();
+      this.#passing[Symbol.dispose]();
+      this.#libc[Symbol.dispose]();
+    }
+  }
+}
