@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseListenAddress } from "./listen_address.ts";
+import { formatListenAddress, parseListenAddress } from "./listen_address.ts";
 
 Deno.test("--listen: TCP address:port, [v6]:port, UNIX socket paths", () => {
   assert.deepEqual(parseListenAddress("127.0.0.1:3128"), {
@@ -26,4 +26,18 @@ Deno.test("--listen: TCP address:port, [v6]:port, UNIX socket paths", () => {
   ) {
     assert.throws(() => parseListenAddress(bad), /--listen/, bad);
   }
+});
+
+Deno.test("formatListenAddress: what parseListenAddress reads, and listeners' addresses", () => {
+  for (const text of ["127.0.0.1:3128", "[::1]:0", "/run/x/egress.sock"]) {
+    assert.equal(formatListenAddress(parseListenAddress(text)), text);
+  }
+  assert.equal(
+    formatListenAddress({ transport: "tcp", hostname: "::1", port: 8080 }),
+    "[::1]:8080",
+  );
+  assert.equal(
+    formatListenAddress({ transport: "unix", path: "/tmp/p.sock" }),
+    "/tmp/p.sock",
+  );
 });

@@ -6,6 +6,7 @@
  * @module
  */
 import { dirname } from "node:path";
+import { writeAll } from "../io/mod.ts";
 import type { EgressRecord } from "./log_record.ts";
 
 /** Where records go. */
@@ -30,12 +31,7 @@ export async function openLogFile(path: string): Promise<RecordSink> {
   return {
     write(record) {
       const bytes = encoder.encode(JSON.stringify(record) + "\n");
-      queue = queue.then(async () => {
-        let offset = 0;
-        while (offset < bytes.length) {
-          offset += await file.write(bytes.subarray(offset));
-        }
-      }).catch((error) => {
+      queue = queue.then(() => writeAll(file, bytes)).catch((error) => {
         failure ??= error;
       });
     },

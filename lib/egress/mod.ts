@@ -1,10 +1,13 @@
 /**
  * The egress proxy: an allow-listing, logging HTTP(S) forward proxy, its
- * policy decisions, the request log, and the guest-side configuration.
+ * policy decisions, the request log, the guest-side configuration, and
+ * the standalone proxy that `qubesify proxy` serves.
  *
  * @module
  */
 export * from "./proxy_server.ts";
+export * from "./proxy_limits.ts";
+export * from "./standalone_proxy.ts";
 export * from "./policy.ts";
 export * from "./policy_file.ts";
 export * from "./blocklist.ts";

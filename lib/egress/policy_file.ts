@@ -7,6 +7,7 @@
  */
 import { dirname, resolve } from "node:path";
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
+import { errorMessage, QubesifyError } from "../errors/mod.ts";
 import {
   formatKeyPath,
   type ProxyPolicy,
@@ -16,6 +17,9 @@ import {
 } from "../recipe/mod.ts";
 import { type Blocklist, emptyBlocklist, parseBlocklist } from "./blocklist.ts";
 import { type HostsTable, parseHostsFile } from "./hosts_file.ts";
+
+/** A file the policy names (a block list, its hosts file) cannot be read. */
+export class ProxyPolicyFileError extends QubesifyError {}
 
 /** A policy file with its block lists read and its paths made absolute. */
 export interface LoadedPolicy {
@@ -127,10 +131,9 @@ async function readListFile(kind: string, path: string): Promise<string> {
   try {
     return await Deno.readTextFile(path);
   } catch (error) {
-    throw new Error(
-      `cannot read ${kind} ${path}: ${
-        error instanceof Error ? error.message : String(error)
-      }`,
+    throw new ProxyPolicyFileError(
+      `cannot read ${kind} ${path}: ${errorMessage(error)}`,
+      { cause: error },
     );
   }
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { errorMessage } from "../errors/mod.ts";
 import type { HostsTable } from "./hosts_file.ts";
 import { type IpAddress, parseIpAddress } from "./ip_address.ts";
 
@@ -53,7 +54,7 @@ export function hostAddresses(): IpAddress[] {
   } catch (error) {
     throw new Error(
       `cannot list the host's network interfaces to keep the proxy off its own addresses (Deno needs --allow-sys=networkInterfaces): ${
-        error instanceof Error ? error.message : String(error)
+        errorMessage(error)
       }`,
     );
   }

@@ -1,17 +1,15 @@
 import { Command } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
 import { CliError, ExitCode } from "../errors.ts";
-import { RecipeError } from "../../recipe/mod.ts";
+import { errorMessage } from "../../errors/mod.ts";
+import { withInterruption } from "../../exec/mod.ts";
 import {
-  defaultEgressLog,
+  formatListenAddress,
   formatRecord,
-  type HostsTable,
-  type LoadedPolicy,
-  loadPolicyFile,
-  parseHostsFile,
+  type ListenAddress,
   parseListenAddress,
-  readLog,
-  startEgressProxy,
+  readProxyLog,
+  serveProxy,
 } from "../../egress/mod.ts";
 
 /** `qubesify proxy`: the allow-listing, logging egress proxy. */
@@ -39,48 +37,31 @@ export function proxyCommand(context: CliContext) {
     )
     .option("--vm <name>", "VM name to tag every log record with")
     .action(async (options) => {
-      if (!options.policy) {
+      const policyFile = options.policy;
+      if (!policyFile) {
         throw new CliError(
-          "qubesify proxy: pass --policy FILE (YAML with allow: [{host: example.org, ports: [443]}])",
+          "pass --policy FILE (YAML with allow: [{host: example.org, ports: [443]}])",
           ExitCode.usage,
         );
       }
-      let listen;
-      try {
-        listen = parseListenAddress(options.listen);
-      } catch (error) {
-        throw new CliError(`qubesify proxy: ${message(error)}`, ExitCode.usage);
-      }
-      const loaded = await loadPolicy(options.policy);
-      const hosts = options.hosts
-        ? await loadHosts(options.hosts)
-        : loaded.hosts;
-      const log = options.log ?? loaded.policy.log ??
-        defaultEgressLog(context.paths());
-      let server;
-      try {
-        server = await startEgressProxy({
+      const listen = listenAddress(options.listen);
+      await withInterruption((signal) =>
+        serveProxy({
           listen,
-          policy: loaded.policy,
-          blocklist: loaded.blocklist,
-          hosts,
+          policyFile,
+          hostsFile: options.hosts,
+          log: options.log,
           vm: options.vm,
-          log,
-        });
-      } catch (error) {
-        throw new CliError(
-          `qubesify proxy: cannot listen on ${options.listen}: ${
-            message(error)
-          }`,
-        );
-      }
-      await using _ = server;
-      context.err(
-        `qubesify proxy: listening on ${
-          describeAddr(server.addr)
-        }, logging to ${log}\n`,
+          paths: context.paths(),
+          signal,
+          onListening: ({ addr, log }) =>
+            context.err(
+              `qubesify proxy: listening on ${
+                formatListenAddress(addr)
+              }, logging to ${log}\n`,
+            ),
+        })
       );
-      await untilSignalled();
     });
   proxy.command("log")
     .description("Print the proxy's request log.")
@@ -93,25 +74,14 @@ export function proxyCommand(context: CliContext) {
     .option("--policy <file>", "read the log named by this policy file")
     .option("--json", "print the records as JSON lines")
     .action(async (options) => {
-      const log = options.log ??
-        (options.policy
-          ? (await loadPolicy(options.policy)).policy.log
-          : undefined) ??
-        defaultEgressLog(context.paths());
-      try {
-        await Deno.stat(log);
-      } catch {
-        throw new CliError(
-          `qubesify proxy log: no request log at ${log} yet (start qubesify proxy, or pass --log FILE)`,
-        );
-      }
-      for await (
-        const record of readLog({
-          path: log,
-          follow: options.follow,
-          vm: options.vm,
-        })
-      ) {
+      const records = readProxyLog({
+        log: options.log,
+        policyFile: options.policy,
+        paths: context.paths(),
+        follow: options.follow,
+        vm: options.vm,
+      });
+      for await (const record of records) {
         context.out(
           (options.json ? JSON.stringify(record) : formatRecord(record)) + "\n",
         );
@@ -120,45 +90,11 @@ export function proxyCommand(context: CliContext) {
   return proxy;
 }
 
-async function loadPolicy(file: string): Promise<LoadedPolicy> {
+/** `--listen`, or a usage error saying the accepted forms. */
+function listenAddress(text: string): ListenAddress {
   try {
-    return await loadPolicyFile(file);
+    return parseListenAddress(text);
   } catch (error) {
-    if (error instanceof RecipeError) {
-      throw new CliError(`qubesify proxy: invalid policy:\n${error.message}`);
-    }
-    throw new CliError(`qubesify proxy: ${file}: ${message(error)}`);
+    throw new CliError(errorMessage(error), ExitCode.usage);
   }
-}
-
-async function loadHosts(file: string): Promise<HostsTable> {
-  try {
-    return parseHostsFile(await Deno.readTextFile(file), file);
-  } catch (error) {
-    throw new CliError(`qubesify proxy: --hosts ${message(error)}`);
-  }
-}
-
-function untilSignalled(): Promise<void> {
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-  return new Promise((resolve) => {
-    const stop = () => {
-      for (const signal of signals) Deno.removeSignalListener(signal, stop);
-      resolve();
-    };
-    for (const signal of signals) Deno.addSignalListener(signal, stop);
-  });
-}
-
-function describeAddr(addr: Deno.Addr): string {
-  if (addr.transport === "tcp") {
-    return addr.hostname.includes(":")
-      ? `[${addr.hostname}]:${addr.port}`
-      : `${addr.hostname}:${addr.port}`;
-  }
-  return "path" in addr ? addr.path : addr.transport;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
