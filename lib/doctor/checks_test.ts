@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { DoctorHost } from "./check.ts";
+import { bareHost } from "./_test_host.ts";
 import {
   checkHugepages,
   checkKernelTools,
@@ -36,27 +36,6 @@ async function fakeBin(programs: Record<string, string>): Promise<string> {
   return dir;
 }
 
-function host(overrides: Partial<DoctorHost> = {}): DoctorHost {
-  return {
-    path: "/nonexistent",
-    uid: 1000,
-    gid: 1000,
-    files: {
-      kvm: "/nonexistent/kvm",
-      vhostVsock: "/nonexistent/vhost-vsock",
-      tun: "/nonexistent/tun",
-      mounts: "/nonexistent/mounts",
-      meminfo: "/nonexistent/meminfo",
-    },
-    includeDirs: ["/nonexistent"],
-    readSystemFile: (path) => Deno.readTextFile(path).catch(() => undefined),
-    probeGuest: () => {
-      throw new Error("no probe expected");
-    },
-    ...overrides,
-  };
-}
-
 Deno.test("qemu: present and new enough, too old, missing", async () => {
   const good = await fakeBin({
     "qemu-system-x86_64": 'echo "QEMU emulator version 7.2.22 (Debian)"',
@@ -64,13 +43,13 @@ Deno.test("qemu: present and new enough, too old, missing", async () => {
   const old = await fakeBin({
     "qemu-system-x86_64": 'echo "QEMU emulator version 6.2.0"',
   });
-  const ok = await checkQemu(host({ path: good }));
+  const ok = await checkQemu(bareHost({ path: good }));
   assert.equal(ok.finding, "ok");
   assert.equal(ok.detail, "QEMU 7.2.22");
-  const tooOld = await checkQemu(host({ path: old }));
+  const tooOld = await checkQemu(bareHost({ path: old }));
   assert.equal(tooOld.finding, "missing");
   assert.match(tooOld.detail, /QEMU 6\.2\.0 is too old; need 7\.2/);
-  const missing = await checkQemu(host());
+  const missing = await checkQemu(bareHost());
   assert.equal(missing.finding, "missing");
   assert.deepEqual(missing.fix, {
     fedora: "sudo rpm-ostree install qemu-system-x86-core",
@@ -85,11 +64,14 @@ Deno.test("mke2fs: tarball support decides ok or degraded", async () => {
   const current = await fakeBin({
     mke2fs: 'echo "mke2fs 1.47.1 (20-May-2024)" >&2',
   });
-  assert.equal((await checkMke2fs(host({ path: old }))).finding, "degraded");
-  const ok = await checkMke2fs(host({ path: current }));
+  assert.equal(
+    (await checkMke2fs(bareHost({ path: old }))).finding,
+    "degraded",
+  );
+  const ok = await checkMke2fs(bareHost({ path: current }));
   assert.equal(ok.finding, "ok");
   assert.match(ok.detail, /accepts a tarball/);
-  assert.equal((await checkMke2fs(host())).finding, "missing");
+  assert.equal((await checkMke2fs(bareHost())).finding, "missing");
 });
 
 Deno.test("waypipe: version and --title-prefix", async () => {
@@ -101,12 +83,12 @@ Deno.test("waypipe: version and --title-prefix", async () => {
     waypipe:
       'case "$1" in --version) echo "waypipe 0.9.2";; *) echo "  --vsock"; echo "  --title-prefix";; esac',
   });
-  const degraded = await checkWaypipe(host({ path: old }));
+  const degraded = await checkWaypipe(bareHost({ path: old }));
   assert.equal(degraded.finding, "degraded");
   assert.match(degraded.detail, /waypipe 0\.8\.4 has no --title-prefix/);
-  const ok = await checkWaypipe(host({ path: current }));
+  const ok = await checkWaypipe(bareHost({ path: current }));
   assert.equal(ok.detail, "waypipe 0.9.2 (--vsock, --title-prefix)");
-  assert.equal((await checkWaypipe(host())).finding, "missing");
+  assert.equal((await checkWaypipe(bareHost())).finding, "missing");
 });
 
 Deno.test("mmdebstrap: rootless builds need newuidmap", async () => {
@@ -115,20 +97,20 @@ Deno.test("mmdebstrap: rootless builds need newuidmap", async () => {
     mmdebstrap: 'echo "mmdebstrap 1.3.5"',
     newuidmap: "true",
   });
-  const noMap = await checkMmdebstrap(host({ path: bare }));
+  const noMap = await checkMmdebstrap(bareHost({ path: bare }));
   assert.equal(noMap.finding, "missing");
   assert.equal(noMap.fix?.debian, "sudo apt install uidmap");
   assert.equal(
-    (await checkMmdebstrap(host({ path: bare, uid: 0 }))).finding,
+    (await checkMmdebstrap(bareHost({ path: bare, uid: 0 }))).finding,
     "ok",
   );
-  const ok = await checkMmdebstrap(host({ path: withMap }));
+  const ok = await checkMmdebstrap(bareHost({ path: withMap }));
   assert.equal(ok.detail, "mmdebstrap 1.3.5");
 });
 
 Deno.test("kernel tools: every missing tool is named with one install line", async () => {
   const some = await fakeBin({ gcc: "true", make: "true", tar: "true" });
-  const outcome = await checkKernelTools(host({ path: some }));
+  const outcome = await checkKernelTools(bareHost({ path: some }));
   assert.equal(outcome.finding, "missing");
   assert.equal(outcome.detail, "missing: flex, bison, bc, xz, libelf headers");
   assert.equal(
@@ -149,7 +131,7 @@ Deno.test("kernel tools: every missing tool is named with one install line", asy
     ),
   );
   const ok = await checkKernelTools(
-    host({ path: all, includeDirs: [include] }),
+    bareHost({ path: all, includeDirs: [include] }),
   );
   assert.equal(ok.finding, "ok");
 });
@@ -157,15 +139,15 @@ Deno.test("kernel tools: every missing tool is named with one install line", asy
 Deno.test("wayland and pulse: real sockets in the runtime dir", async () => {
   const runtime = await tempDir();
   assert.equal(
-    (await checkWayland(host({ runtimeDir: runtime }))).finding,
+    (await checkWayland(bareHost({ runtimeDir: runtime }))).finding,
     "missing",
   );
   assert.equal(
-    (await checkPulse(host({ runtimeDir: runtime }))).finding,
+    (await checkPulse(bareHost({ runtimeDir: runtime }))).finding,
     "missing",
   );
   assert.match(
-    (await checkWayland(host())).detail,
+    (await checkWayland(bareHost())).detail,
     /XDG_RUNTIME_DIR is not set/,
   );
   await Deno.mkdir(join(runtime, "pulse"));
@@ -175,18 +157,18 @@ Deno.test("wayland and pulse: real sockets in the runtime dir", async () => {
   ];
   try {
     const wayland = await checkWayland(
-      host({ runtimeDir: runtime, waylandDisplay: "wayland-1" }),
+      bareHost({ runtimeDir: runtime, waylandDisplay: "wayland-1" }),
     );
     assert.equal(wayland.finding, "ok");
     assert.equal(wayland.detail, join(runtime, "wayland-1"));
     assert.equal(
-      (await checkPulse(host({ runtimeDir: runtime }))).finding,
+      (await checkPulse(bareHost({ runtimeDir: runtime }))).finding,
       "ok",
     );
     // A regular file is not a compositor.
     await Deno.writeTextFile(join(runtime, "wayland-0"), "");
     assert.equal(
-      (await checkWayland(host({ runtimeDir: runtime }))).finding,
+      (await checkWayland(bareHost({ runtimeDir: runtime }))).finding,
       "missing",
     );
   } finally {
@@ -198,25 +180,36 @@ Deno.test("hugepages: mount and reservation both needed", async () => {
   const dir = await tempDir();
   const mounts = join(dir, "mounts");
   const meminfo = join(dir, "meminfo");
-  const files = { ...host().files, mounts, meminfo };
+  const files = { ...bareHost().files, mounts, meminfo };
   await Deno.writeTextFile(mounts, "proc /proc proc rw 0 0\n");
   await Deno.writeTextFile(
     meminfo,
-    "HugePages_Total:     512\nHugepagesize:       2048 kB\n",
+    "HugePages_Total:     512\nHugePages_Free:      512\n" +
+      "Hugepagesize:       2048 kB\n",
   );
-  const unmounted = await checkHugepages(host({ files }));
+  const unmounted = await checkHugepages(bareHost({ files }));
   assert.equal(unmounted.detail, "hugetlbfs is not mounted");
   await Deno.writeTextFile(
     mounts,
     "hugetlbfs /dev/hugepages hugetlbfs rw 0 0\n",
   );
-  const ok = await checkHugepages(host({ files }));
+  const ok = await checkHugepages(bareHost({ files }));
   assert.equal(ok.finding, "ok");
   assert.equal(ok.detail, "512 × 2 MiB pages, hugetlbfs at /dev/hugepages");
-  await Deno.writeTextFile(meminfo, "HugePages_Total:       0\n");
+  await Deno.writeTextFile(
+    meminfo,
+    "HugePages_Total:       0\nHugePages_Free:        0\n" +
+      "Hugepagesize:       2048 kB\n",
+  );
   assert.equal(
-    (await checkHugepages(host({ files }))).detail,
+    (await checkHugepages(bareHost({ files }))).detail,
     "no huge pages are reserved",
+  );
+  await Deno.writeTextFile(meminfo, "MemTotal:       16318412 kB\n");
+  assert.equal(
+    (await checkHugepages(bareHost({ files }))).detail,
+    "no huge pages are reserved",
+    "a kernel without hugetlb support",
   );
 });
 
@@ -225,18 +218,21 @@ Deno.test("tap: device mode bits decide access", async () => {
   const tun = join(dir, "tun");
   await Deno.writeTextFile(tun, "");
   const owner = (await Deno.stat(tun)).uid ?? 0;
-  const files = { ...host().files, tun };
+  const files = { ...bareHost().files, tun };
   const stranger = { uid: owner + 1, gid: 4242, files };
   await Deno.chmod(tun, 0o600);
   assert.equal(
-    (await checkTap(host(stranger))).detail,
+    (await checkTap(bareHost(stranger))).detail,
     `${tun}: permission denied`,
   );
-  assert.equal((await checkTap(host({ ...stranger, uid: 0 }))).finding, "ok");
-  await Deno.chmod(tun, 0o666);
-  assert.equal((await checkTap(host(stranger))).finding, "ok");
   assert.equal(
-    (await checkTap(host())).detail,
+    (await checkTap(bareHost({ ...stranger, uid: 0 }))).finding,
+    "ok",
+  );
+  await Deno.chmod(tun, 0o666);
+  assert.equal((await checkTap(bareHost(stranger))).finding, "ok");
+  assert.equal(
+    (await checkTap(bareHost())).detail,
     "/nonexistent/tun: does not exist",
   );
 });
@@ -246,9 +242,9 @@ Deno.test("kvm: the probe guest decides, and its error picks the fix", async () 
   const kvm = join(dir, "kvm");
   await Deno.writeTextFile(kvm, "");
   const path = await fakeBin({ "qemu-system-x86_64": "true" });
-  const files = { ...host().files, kvm };
+  const files = { ...bareHost().files, kvm };
   const seen: GuestProbeOptions["accel"][] = [];
-  const works = await checkKvm(host({
+  const works = await checkKvm(bareHost({
     path,
     files,
     probeGuest: (options) => {
@@ -258,7 +254,7 @@ Deno.test("kvm: the probe guest decides, and its error picks the fix", async () 
   }));
   assert.deepEqual(seen, ["kvm"]);
   assert.equal(works.detail, "a probe guest started in 42 ms");
-  const hangs = await checkKvm(host({
+  const hangs = await checkKvm(bareHost({
     path,
     files,
     probeGuest: () =>
@@ -271,7 +267,7 @@ Deno.test("kvm: the probe guest decides, and its error picks the fix", async () 
   assert.equal(hangs.finding, "missing");
   assert.match(hangs.detail, /did not start within 5000 ms.*TCG/);
   assert.match(hangs.fix?.debian ?? "", /nested/);
-  const denied = await checkKvm(host({
+  const denied = await checkKvm(bareHost({
     path,
     files,
     probeGuest: () =>
@@ -282,7 +278,14 @@ Deno.test("kvm: the probe guest decides, and its error picks the fix", async () 
       }),
   }));
   assert.match(denied.fix?.fedora ?? "", /usermod -aG kvm/);
-  assert.match((await checkKvm(host())).detail, /does not exist/);
+  assert.match((await checkKvm(bareHost())).detail, /does not exist/);
+  const noQemu = await checkKvm(bareHost({ files }));
+  assert.equal(noQemu.finding, "degraded");
+  assert.equal(
+    noQemu.detail,
+    `${kvm} exists, but without QEMU no guest could probe it`,
+  );
+  assert.equal(noQemu.fix?.debian, "sudo apt install qemu-system-x86");
 });
 
 Deno.test("vhost-vsock: probed with a vhost-vsock device", async () => {
@@ -291,9 +294,9 @@ Deno.test("vhost-vsock: probed with a vhost-vsock device", async () => {
   await Deno.writeTextFile(vhostVsock, "");
   await Deno.chmod(vhostVsock, 0o666);
   const path = await fakeBin({ "qemu-system-x86_64": "true" });
-  const files = { ...host().files, vhostVsock };
+  const files = { ...bareHost().files, vhostVsock };
   let args: string[] = [];
-  const ok = await checkVhostVsock(host({
+  const ok = await checkVhostVsock(bareHost({
     path,
     files,
     probeGuest: (options) => {
@@ -304,7 +307,7 @@ Deno.test("vhost-vsock: probed with a vhost-vsock device", async () => {
   assert.equal(ok.finding, "ok");
   assert.equal(args[0], "-device");
   assert.match(args[1], /^vhost-vsock-device,guest-cid=\d+$/);
-  const failing = await checkVhostVsock(host({
+  const failing = await checkVhostVsock(bareHost({
     path,
     files,
     probeGuest: () =>
@@ -316,4 +319,7 @@ Deno.test("vhost-vsock: probed with a vhost-vsock device", async () => {
   }));
   assert.equal(failing.finding, "missing");
   assert.match(failing.detail, /Permission denied/);
+  const noQemu = await checkVhostVsock(bareHost({ files }));
+  assert.equal(noQemu.finding, "degraded");
+  assert.match(noQemu.detail, /without QEMU no guest could probe it/);
 });

@@ -7,19 +7,7 @@ import type { AppRecipe } from "../recipe/mod.ts";
 import { probeGuest } from "../vm/mod.ts";
 import { readKernelFile } from "../exec/mod.ts";
 import type { CheckOutcome, DoctorHost } from "./check.ts";
-import {
-  checkHugepages,
-  checkKernelTools,
-  checkKvm,
-  checkMke2fs,
-  checkMmdebstrap,
-  checkPulse,
-  checkQemu,
-  checkTap,
-  checkVhostVsock,
-  checkWayland,
-  checkWaypipe,
-} from "./checks.ts";
+import { CHECKS } from "./checks.ts";
 
 /** How a check counts once requirements are applied. */
 export type CheckStatus = "ok" | "warn" | "fail";
@@ -41,20 +29,6 @@ export interface DoctorReport {
   /** Every check, in a fixed order. */
   checks: CheckReport[];
 }
-
-const CHECKS = [
-  checkQemu,
-  checkKvm,
-  checkVhostVsock,
-  checkMmdebstrap,
-  checkMke2fs,
-  checkKernelTools,
-  checkWaypipe,
-  checkWayland,
-  checkPulse,
-  checkHugepages,
-  checkTap,
-];
 
 /** The ids of the checks an app cannot run without. */
 export function requiredChecks(

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { processHost, requiredChecks, runDoctor } from "./doctor.ts";
-import type { DoctorHost } from "./check.ts";
+import { bareHost } from "./_test_host.ts";
 import {
   type AppRecipe,
   loadCatalog,
@@ -38,22 +38,7 @@ Deno.test("requirements follow the app's display, audio and network", () => {
 });
 
 Deno.test("a bare host fails the required checks, warns for the rest", async () => {
-  const bare: DoctorHost = {
-    path: "/nonexistent",
-    uid: 1000,
-    gid: 1000,
-    files: {
-      kvm: "/nonexistent",
-      vhostVsock: "/nonexistent",
-      tun: "/nonexistent",
-      mounts: "/nonexistent",
-      meminfo: "/nonexistent",
-    },
-    includeDirs: [],
-    readSystemFile: () => Promise.resolve(undefined),
-    probeGuest: () => Promise.reject(new Error("not reached")),
-  };
-  const report = await runDoctor({ host: bare, app: smoke });
+  const report = await runDoctor({ host: bareHost(), app: smoke });
   assert.equal(report.ok, false);
   const status = Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
   assert.deepEqual(status, {

@@ -1,6 +1,7 @@
 import { Command } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
-import { CliError } from "../errors.ts";
+import { CliError, ExitCode } from "../errors.ts";
+import { errorMessage } from "../../errors/mod.ts";
 import { createStyle } from "../style.ts";
 import { type DoctorReport, processHost, runDoctor } from "../../doctor/mod.ts";
 import {
@@ -31,7 +32,7 @@ export function doctorCommand(context: CliContext) {
       try {
         app = resolveApp(catalog, appName).app;
       } catch (error) {
-        throw new CliError(`qubesify doctor: ${(error as Error).message}`, 2);
+        throw new CliError(errorMessage(error), ExitCode.usage);
       }
       const report = await runDoctor({ host: processHost(), app });
       context.out(
@@ -41,7 +42,7 @@ export function doctorCommand(context: CliContext) {
       );
       if (!report.ok) {
         throw new CliError(
-          `qubesify doctor: ${appName} cannot run until the failed checks are fixed`,
+          `${appName} cannot run until the failed checks are fixed`,
         );
       }
     });

@@ -1,17 +1,13 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import {
-  acquireHugepageCopy,
   availablePages,
   chooseHugetlbfsMount,
-  hugepageCopyName,
   hugepagesFixMessage,
   hugePagesFor,
-  HugepagesUnavailableError,
+  pageSizeMismatchMessage,
   parseHugetlbfsMounts,
   parseMeminfo,
-  releaseHugepageCopy,
-} from "./hugepages.ts";
+} from "./hugepage_pool.ts";
 
 const MiB = 2 ** 20;
 
@@ -109,56 +105,15 @@ Deno.test("the fix message names the pages this image needs", () => {
   );
 });
 
-Deno.test("copy names: readable, per runtime folder, per image version", () => {
-  const base = {
-    image: "/home/u/.local/share/qubesify/images/smoke/2026-05-01T10:00.img",
-    imageBytes: 123,
-    imageMtimeMs: 1000,
-    runtimeDir: "/run/user/1000/qubesify",
-  };
-  const name = hugepageCopyName(base);
-  assert.match(
-    name,
-    /^qubesify-[0-9a-f]{8}-smoke-2026-05-01T10_00\.img-[0-9a-f]{8}$/,
+Deno.test("a mount of other-size pages is told to mount default-size ones", () => {
+  assert.equal(
+    pageSizeMismatchMessage({
+      dir: "/mnt/huge",
+      pageBytes: 2 ** 30,
+      defaultPageBytes: 2 * MiB,
+    }),
+    "--hugepages: hugetlbfs at /mnt/huge has pages of 1024 MiB, not the " +
+      "default 2 MiB; mount one with default-size pages:\n" +
+      "  sudo mount -t hugetlbfs none /dev/hugepages",
   );
-  assert.equal(hugepageCopyName({ ...base }), name, "stable");
-  const other = (change: Partial<typeof base>) =>
-    hugepageCopyName({ ...base, ...change });
-  assert.notEqual(other({ imageMtimeMs: 2000 }), name, "rebuilt image");
-  assert.notEqual(other({ imageBytes: 124 }), name, "rebuilt image");
-  assert.notEqual(other({ image: "/other/2026-05-01T10:00.img" }), name);
-  const elsewhere = other({ runtimeDir: "/tmp/qubesify-1000" });
-  assert.notEqual(elsewhere.slice(0, 18), name.slice(0, 18), "prefix differs");
-  assert.ok(!/[,=]/.test(name), "safe in QEMU's -drive syntax");
-});
-
-Deno.test("acquire refuses a folder that is not a hugetlbfs mount, leaving no marker", async () => {
-  const root = await Deno.makeTempDir({ prefix: "qubesify-hugepages-test-" });
-  try {
-    const runtimeDir = join(root, "runtime");
-    await Deno.mkdir(join(runtimeDir, "smoke-1"), { recursive: true });
-    const image = join(root, "smoke.img");
-    await Deno.writeFile(image, new Uint8Array(3 * MiB));
-    const hugetlbfsDir = join(root, "not-hugetlbfs");
-    await assert.rejects(
-      acquireHugepageCopy({
-        image,
-        hugetlbfsDir,
-        runtimeDir,
-        vmName: "smoke-1",
-      }),
-      (error) =>
-        error instanceof HugepagesUnavailableError &&
-        error.message.includes(`hugetlbfs is not mounted at ${hugetlbfsDir}`) &&
-        error.message.includes(
-          `sudo mount -t hugetlbfs none ${hugetlbfsDir}`,
-        ) &&
-        /sudo sysctl vm\.nr_hugepages=\d+/.test(error.message),
-    );
-    assert.deepEqual([...Deno.readDirSync(join(runtimeDir, "smoke-1"))], []);
-    // Releasing after a failed acquire is harmless.
-    await releaseHugepageCopy({ hugetlbfsDir, runtimeDir, vmName: "smoke-1" });
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
 });
