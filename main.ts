@@ -3,8 +3,7 @@
  *
  * @module
  */
-import { runCli } from "./lib/cli/program.ts";
-import { processContext } from "./lib/cli/context.ts";
+import { processContext, runCli } from "./lib/cli/mod.ts";
 
 if (import.meta.main) {
   Deno.exit(await runCli(Deno.args, processContext()));

@@ -14,8 +14,13 @@
  *
  * @module
  */
-export { buildProgram, runCli, VERSION } from "./lib/cli/program.ts";
-export { type CliContext, processContext } from "./lib/cli/context.ts";
+export {
+  buildProgram,
+  type CliContext,
+  processContext,
+  runCli,
+  VERSION,
+} from "./lib/cli/mod.ts";
 export * from "./lib/recipe/mod.ts";
 export * from "./lib/doctor/mod.ts";
 export * from "./lib/kernel/mod.ts";
@@ -24,8 +29,10 @@ export * from "./lib/vm/mod.ts";
 export * from "./lib/schedule/mod.ts";
 export * from "./lib/desktop/mod.ts";
 export * from "./lib/net/mod.ts";
-export * from "./lib/state/paths.ts";
-export * from "./lib/state/vm_records.ts";
+export * from "./lib/state/mod.ts";
+export * from "./lib/guest/mod.ts";
+export * from "./lib/exec/mod.ts";
+export * from "./lib/errors/mod.ts";
 export * from "./lib/relay/mod.ts";
 export * from "./lib/egress/mod.ts";
 export * from "./lib/vsock/mod.ts";

@@ -4,6 +4,7 @@
  * @module
  */
 import { currentStatePaths, type StatePaths } from "../state/mod.ts";
+import { writeAllSync } from "../io/mod.ts";
 
 /** The I/O and environment a command runs against. */
 export interface CliContext {
@@ -21,19 +22,9 @@ export interface CliContext {
 export function processContext(): CliContext {
   const encoder = new TextEncoder();
   return {
-    out: (text) => writeAll(Deno.stdout, encoder.encode(text)),
-    err: (text) => writeAll(Deno.stderr, encoder.encode(text)),
+    out: (text) => writeAllSync(Deno.stdout, encoder.encode(text)),
+    err: (text) => writeAllSync(Deno.stderr, encoder.encode(text)),
     color: Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR"),
     paths: currentStatePaths,
   };
-}
-
-function writeAll(
-  target: { writeSync(bytes: Uint8Array): number },
-  bytes: Uint8Array,
-): void {
-  let offset = 0;
-  while (offset < bytes.length) {
-    offset += target.writeSync(bytes.subarray(offset));
-  }
 }

@@ -8,10 +8,13 @@ import { QubesifyError } from "../errors/mod.ts";
 /** Exit codes: 0 ok, 1 runtime failure, 2 usage. */
 export const ExitCode = { ok: 0, failure: 1, usage: 2 } as const;
 
-/** A failure to report as one line, ending the CLI with `exitCode`. */
+/**
+ * A usage or command-level failure to report as one line, ending the CLI
+ * with `exitCode`; the program prefixes the command's name.
+ */
 export class CliError extends QubesifyError {
   /** The process exit code. */
-  readonly exitCode: number;
+  override readonly exitCode: number;
   /** Creates an error that ends the CLI with `exitCode` (default 1). */
   constructor(message: string, exitCode: number = ExitCode.failure) {
     super(message);

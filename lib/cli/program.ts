@@ -9,7 +9,8 @@ import {
   type CommandUnknownOpts,
 } from "@commander-js/extra-typings";
 import type { CliContext } from "./context.ts";
-import { CliError, ExitCode } from "./errors.ts";
+import { ExitCode } from "./errors.ts";
+import { errorMessage, QubesifyError } from "../errors/mod.ts";
 import { runCommand } from "./commands/run.ts";
 import { lsCommand } from "./commands/ls.ts";
 import { stopCommand } from "./commands/stop.ts";
@@ -80,12 +81,30 @@ export async function runCli(
   context: CliContext,
 ): Promise<number> {
   const program = buildProgram(context);
+  // Errors are reported under the command that ran: `qubesify relay host: …`.
+  let running = "qubesify";
+  program.hook("preAction", (_, action) => {
+    running = commandPath(action);
+  });
   try {
     await program.parseAsync(args, { from: "user" });
     return ExitCode.ok;
   } catch (error) {
-    return exitCodeFor(error, context);
+    return exitCodeFor(error, running, context);
   }
+}
+
+/** `qubesify relay host` for the `host` command under `relay`. */
+function commandPath(command: CommandUnknownOpts): string {
+  const names: string[] = [];
+  for (
+    let current: CommandUnknownOpts | null = command;
+    current;
+    current = current.parent
+  ) {
+    names.unshift(current.name());
+  }
+  return names.join(" ");
 }
 
 const HELP_CODES = new Set([
@@ -93,18 +112,21 @@ const HELP_CODES = new Set([
   "commander.version",
 ]);
 
-function exitCodeFor(error: unknown, context: CliContext): number {
+function exitCodeFor(
+  error: unknown,
+  command: string,
+  context: CliContext,
+): number {
   if (error instanceof CommanderError) {
     if (HELP_CODES.has(error.code)) return ExitCode.ok;
     // A group command called without a subcommand prints its help and fails.
     return ExitCode.usage;
   }
-  if (error instanceof CliError) {
-    // An empty message passes an exit status through (the app's, for `run`).
-    if (error.message) context.err(`${error.message}\n`);
-    return error.exitCode;
+  const message = errorMessage(error);
+  // An empty message passes an exit status through (the app's, for `run`).
+  if (message) context.err(`${command}: ${message}\n`);
+  if (error instanceof QubesifyError) {
+    for (const line of error.details) context.err(`  ${line}\n`);
   }
-  const message = error instanceof Error ? error.message : String(error);
-  context.err(`qubesify: ${message}\n`);
-  return ExitCode.failure;
+  return error instanceof QubesifyError ? error.exitCode : ExitCode.failure;
 }

@@ -5,4 +5,4 @@
  * @module
  */
 export { errorMessage } from "./error_message.ts";
-export { QubesifyError } from "./qubesify_error.ts";
+export { QubesifyError, type QubesifyErrorOptions } from "./qubesify_error.ts";

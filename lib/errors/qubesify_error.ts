@@ -7,6 +7,12 @@
  * @module
  */
 
+/** What a {@linkcode QubesifyError} carries besides its message. */
+export interface QubesifyErrorOptions extends ErrorOptions {
+  /** Lines a person needs to fix the problem, shown below the message. */
+  details?: readonly string[];
+}
+
 /**
  * An expected failure with a message fit for the user.
  *
@@ -22,9 +28,14 @@
  * ```
  */
 export class QubesifyError extends Error {
+  /** The exit code of a CLI that ends with this error: 1 unless a subclass says. */
+  readonly exitCode: number = 1;
+  /** Lines shown below the message: install lines, the end of a build log. */
+  readonly details: readonly string[];
   /** Creates the error; its name is the subclass's. */
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: QubesifyErrorOptions) {
     super(message, options);
     this.name = new.target.name;
+    this.details = options?.details ?? [];
   }
 }

@@ -12,7 +12,7 @@ const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM"];
 /** The abort reason: the user asked to stop. */
 export class InterruptedError extends QubesifyError {
   /** The shell's convention for a process ended by SIGINT. */
-  readonly exitCode = 130;
+  override readonly exitCode = 130;
 }
 
 /**

@@ -39,4 +39,9 @@ export {
   formatVersion,
   type Version,
 } from "./version.ts";
-export { findExecutable } from "./which.ts";
+export { selfCommand, selfCommandByName } from "./self_command.ts";
+export {
+  findExecutable,
+  MissingProgramError,
+  requireExecutable,
+} from "./which.ts";

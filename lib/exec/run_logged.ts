@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { writeAllSync } from "../io/mod.ts";
 
 /** What {@linkcode runLogged} runs and where its output goes. */
 export interface RunLoggedOptions {
@@ -95,11 +96,4 @@ async function pump(
     lines.forEach(onLine);
   }
   if (onLine && partial) onLine(partial);
-}
-
-function writeAllSync(file: Deno.FsFile, bytes: Uint8Array): void {
-  let offset = 0;
-  while (offset < bytes.length) {
-    offset += file.writeSync(bytes.subarray(offset));
-  }
 }

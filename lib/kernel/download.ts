@@ -6,6 +6,7 @@
 import { sha256File } from "../fs/mod.ts";
 import { createHash } from "node:crypto";
 import { KernelBuildError } from "./errors.ts";
+import { errorMessage } from "../errors/mod.ts";
 
 /** The bytes on disk are not the ones the pin promises. */
 export class HashMismatchError extends KernelBuildError {
@@ -84,7 +85,7 @@ export async function downloadVerified(
       throw error;
     }
     throw new KernelBuildError(
-      `downloading ${options.url} failed: ${(error as Error).message}`,
+      `downloading ${options.url} failed: ${errorMessage(error)}`,
       ["without network, pass a local tarball: qubesify kernel build --source PATH"],
     );
   }

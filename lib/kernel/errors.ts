@@ -11,20 +11,18 @@ import { QubesifyError } from "../errors/mod.ts";
  * the end of the build log).
  */
 export class KernelBuildError extends QubesifyError {
-  /** Extra lines shown below the message. */
-  readonly details: readonly string[];
   /** Creates the error with a one-line message and optional detail lines. */
   constructor(message: string, details: readonly string[] = []) {
-    super(message);
-    this.details = details;
+    super(message, { details });
   }
 }
 
 /** The build was interrupted (Ctrl-C or SIGTERM) and cleaned up. */
 export class KernelBuildAborted extends QubesifyError {
+  /** As a shell reports a process ended by SIGINT. */
+  override readonly exitCode = 130;
   /** Creates the error. */
   constructor() {
     super("kernel build interrupted; nothing was cached");
-    this.name = "KernelBuildAborted";
   }
 }

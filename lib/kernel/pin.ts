@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
+import { errorMessage } from "../errors/mod.ts";
 
 /** A kernel.org tarball pinned by version and hash. */
 export interface KernelPin {
@@ -28,7 +29,7 @@ export function parsePin(text: string, file = "version.json"): KernelPin {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${file}: not JSON: ${(error as Error).message}`);
+    throw new Error(`${file}: not JSON: ${errorMessage(error)}`);
   }
   const result = PIN_SCHEMA.safeParse(json);
   if (!result.success) {

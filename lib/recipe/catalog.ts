@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { QubesifyError } from "../errors/mod.ts";
 import { basename, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -165,12 +166,18 @@ export function resolveApp(catalog: RecipeCatalog, name: string): ResolvedApp {
   const template = app && catalog.templates.get(app.template);
   if (app && template) return { app, template };
   const known = [...catalog.apps.keys()].sort().join(", ") || "none";
-  throw new Error(
+  throw new UnknownAppError(
     `unknown app "${name}" (known apps: ${known}); see qubesify recipe ls` +
       (catalog.problems.length
         ? `\n${new RecipeError(catalog.problems).message}`
         : ""),
   );
+}
+
+/** A command named an app no recipe defines: a usage error. */
+export class UnknownAppError extends QubesifyError {
+  /** The CLI's exit code for usage errors. */
+  override readonly exitCode = 2;
 }
 
 /** What the apps of a template need from the guest: windows, sound. */

@@ -4,8 +4,8 @@
  *
  * @module
  */
-
 import { join } from "node:path";
+import { writeAll } from "../io/mod.ts";
 
 /** A temporary folder removed on dispose. */
 export async function tempDir(): Promise<
@@ -81,16 +81,7 @@ export async function echo(conn: Deno.UnixConn): Promise<number> {
   return total;
 }
 
-/** Writes all of `bytes`. */
-export async function writeAll(
-  conn: Deno.Conn,
-  bytes: Uint8Array,
-): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.length) {
-    offset += await conn.write(bytes.subarray(offset));
-  }
-}
+export { writeAll };
 
 /** Reads until end of file. */
 export async function readAll(conn: Deno.Conn): Promise<Uint8Array> {

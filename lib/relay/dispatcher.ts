@@ -31,6 +31,7 @@ import {
 import { decodeForwardHeader, FORWARD_HEADER_SIZE } from "./header.ts";
 import { decideAccess } from "./policy.ts";
 import type { VmAccessSource } from "./registry_source.ts";
+import { errorMessage } from "../errors/mod.ts";
 
 /** Where a dispatcher (or forwarder) listens. */
 export type RelayListener =
@@ -78,17 +79,11 @@ export interface DispatcherOptions {
   readonly headerTimeoutMs?: number;
 }
 
-/** A running relay; close it (or `await using` it) to stop everything. */
-export interface Relay extends AsyncDisposable {
-  /** Bound addresses, in the order of `listeners`. */
-  readonly addresses: readonly SocketAddress[];
-  /** Connections accepted and not ended yet. */
-  readonly openConnections: number;
-  /** Stops listening, closes all connections, removes its socket files. */
-  close(): Promise<void>;
-  /** Resolves once stopped (after close(), or if the loop failed). */
-  readonly stopped: Promise<void>;
-}
+/**
+ * A running relay: its engine, with addresses in the order of `listeners`;
+ * close it (or `await using` it) to stop everything.
+ */
+export type Relay = RelayEngine;
 
 /** The engine's listen address for `listener`. */
 export function listenAddress(listener: RelayListener): SocketAddress {
@@ -179,7 +174,7 @@ export async function startDispatcher(
           incoming.prefix ?? new Uint8Array(),
         ));
       } catch (error) {
-        return deny((error as Error).message);
+        return deny(errorMessage(error));
       }
     } else if ("vsockPort" in listener) {
       port = listener.vsockPort;
@@ -190,7 +185,7 @@ export async function startDispatcher(
     try {
       vms = await options.vms();
     } catch (error) {
-      return deny(`cannot read the VM list: ${(error as Error).message}`, {
+      return deny(`cannot read the VM list: ${errorMessage(error)}`, {
         cid,
         port,
       });

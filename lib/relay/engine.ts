@@ -29,7 +29,7 @@ import type {
   LoopInit,
   LoopListener,
 } from "./protocol.ts";
-import { QubesifyError } from "../errors/mod.ts";
+import { errorMessage, QubesifyError } from "../errors/mod.ts";
 
 /** Another process (a relay, or a stale socket file) holds the address. */
 export class AddressInUseError extends QubesifyError {
@@ -221,7 +221,7 @@ export function startRelayEngine(
       // The loop ended on its own (EPIPE); its "stopped" message is on the
       // way and finishes the engine.
       options.onWarning?.(
-        `relay loop unreachable: ${(error as Error).message}`,
+        `relay loop unreachable: ${errorMessage(error)}`,
       );
     }
   };
@@ -242,7 +242,7 @@ export function startRelayEngine(
       decision = await options.route(incoming);
     } catch (error) {
       decision = {
-        deny: error instanceof Error ? error.message : String(error),
+        deny: errorMessage(error),
       };
     }
     if ("deny" in decision) {

@@ -83,4 +83,18 @@ export {
   serveLocalVms,
   vsockPortTaken,
 } from "./local_dispatcher.ts";
-export { logLine, serveUntilSignal } from "./serve.ts";
+export {
+  logLine,
+  type RelayReports,
+  RelayStoppedError,
+  reportingTo,
+  serveForwarder,
+  type ServeForwarderOptions,
+  serveUntilAborted,
+  serveViewer,
+  type ServeViewerOptions,
+} from "./serve.ts";
+export {
+  DispatcherStartError,
+  ensureLocalDispatcher,
+} from "./local_dispatcher_start.ts";

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import {
   closeAfter,
   echo,
@@ -11,20 +10,14 @@ import {
 } from "./_test_sockets.ts";
 import { encodeForwardHeader } from "./header.ts";
 import { vsockPortTaken } from "./local_dispatcher.ts";
-
-const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
+import { runQubesify, startQubesify } from "../../tests/cli.ts";
 
 /** `qubesify relay ...` as users run it, under the orchestrator's permissions. */
 function spawnRelay(
   args: string[],
   env: Record<string, string> = {},
 ): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P=qubesify", "--quiet", MAIN, "relay", ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1", ...env },
-  }).spawn();
+  return startQubesify(["relay", ...args], { env: { NO_COLOR: "1", ...env } });
 }
 
 /** Collects a stream's text while the process runs. */
@@ -190,12 +183,10 @@ Deno.test("relay CLI: bad options and a bad policy say what to fix", async () =>
     ],
   ];
   for (const [args, code, message] of cases) {
-    const { code: actual, stderr } = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-P=qubesify", "--quiet", MAIN, "relay", ...args],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(stderr);
+    const { code: actual, stderr: text } = await runQubesify([
+      "relay",
+      ...args,
+    ]);
     assert.equal(actual, code, `${args.join(" ")}: ${text}`);
     assert.match(text, message);
   }

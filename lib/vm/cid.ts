@@ -3,15 +3,19 @@
  *
  * @module
  */
+import { QubesifyError } from "../errors/mod.ts";
 import { type Claim, claimFirstFree } from "./claim.ts";
+
+/** Every CID qubesify may give a VM is claimed. */
+export class NoFreeCidError extends QubesifyError {}
 
 /** CIDs 0–2 are reserved (hypervisor, local, host); ours start higher. */
 export const FIRST_CID = 100;
 /** Enough for any number of VMs one user runs at once. */
 export const LAST_CID = 100_000;
 
-/** A claimed CID; `release` gives it back. */
-export interface CidClaim {
+/** A claimed CID; `release` (or leaving an `await using` scope) gives it back. */
+export interface CidClaim extends AsyncDisposable {
   /** The CID. */
   cid: number;
   /** Removes the lock file. */
@@ -32,9 +36,15 @@ export async function claimCid(
     candidates: candidates(options.skip),
   });
   if (!claim) {
-    throw new Error(`no free vsock CID between ${FIRST_CID} and ${LAST_CID}`);
+    throw new NoFreeCidError(
+      `no free vsock CID between ${FIRST_CID} and ${LAST_CID}; stop some VMs (qubesify ls)`,
+    );
   }
-  return { cid: Number(claim.name), release: claim.release };
+  return {
+    cid: Number(claim.name),
+    release: claim.release,
+    [Symbol.asyncDispose]: claim.release,
+  };
 }
 
 function* candidates(skip?: ReadonlySet<number>): Iterable<string> {

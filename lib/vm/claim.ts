@@ -8,8 +8,11 @@
 import { join } from "node:path";
 import { isProcessAlive } from "../exec/mod.ts";
 
-/** A claimed resource; `release` gives it back. */
-export interface Claim {
+/**
+ * A claimed resource; `release` (or leaving an `await using` scope) gives
+ * it back.
+ */
+export interface Claim extends AsyncDisposable {
   /** The resource's name, as given in the candidates. */
   name: string;
   /** Removes the lock file. */
@@ -41,7 +44,9 @@ export async function claimFirstFree(
     }
     if (!held) continue;
     const release = () => Deno.remove(lock).catch(() => {});
-    if (!options.usable || await options.usable(name)) return { name, release };
+    if (!options.usable || await options.usable(name)) {
+      return { name, release, [Symbol.asyncDispose]: release };
+    }
     await release();
   }
   return undefined;

@@ -7,7 +7,8 @@
  * @module
  */
 import { type ControlReport, parseControlReport } from "./control_report.ts";
-import { acceptOne, closeQuietly } from "./one_connection.ts";
+import { closeQuietly, writeAll } from "../io/mod.ts";
+import { acceptOne } from "./one_connection.ts";
 
 /** Bytes of guest output kept; a well-behaved init writes one short line. */
 const KEEP_BYTES = 4096;
@@ -69,11 +70,4 @@ export async function readKeeping(
     length += take;
   }
   return kept.subarray(0, length);
-}
-
-async function writeAll(connection: Deno.Conn, bytes: Uint8Array) {
-  let offset = 0;
-  while (offset < bytes.length) {
-    offset += await connection.write(bytes.subarray(offset));
-  }
 }

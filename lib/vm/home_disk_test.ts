@@ -2,16 +2,21 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { claimHomeDisk, HomeDiskBusyError, homeDiskPath } from "./home_disk.ts";
 
+/** The app `dev`'s disk of `sizeBytes`, with data and claims inside `dir`. */
+function diskOptions(dir: string, sizeBytes: number) {
+  return {
+    app: "dev",
+    dataDir: join(dir, "data"),
+    claimsDir: join(dir, "claims"),
+    mke2fs: "mke2fs",
+    sizeBytes,
+  };
+}
+
 Deno.test("a home disk is made on first use, kept, and held by one VM at a time", async () => {
   const dir = await Deno.makeTempDir({ prefix: "qubesify-home-" });
   try {
-    const options = {
-      app: "dev",
-      dataDir: join(dir, "data"),
-      claimsDir: join(dir, "claims"),
-      mke2fs: "mke2fs",
-      sizeBytes: 16 * 2 ** 20,
-    };
+    const options = diskOptions(dir, 16 * 2 ** 20);
     const first = await claimHomeDisk(options);
     assert.equal(first.path, homeDiskPath(options.dataDir, "dev"));
     const info = await Deno.stat(first.path);
@@ -41,13 +46,8 @@ Deno.test("a home disk is made on first use, kept, and held by one VM at a time"
 Deno.test("a disk that cannot be made says why and leaves nothing", async () => {
   const dir = await Deno.makeTempDir({ prefix: "qubesify-home-" });
   try {
-    const options = {
-      app: "dev",
-      dataDir: join(dir, "data"),
-      claimsDir: join(dir, "claims"),
-      mke2fs: "mke2fs",
-      sizeBytes: 1024, // far too small for ext4
-    };
+    // Far too small for ext4.
+    const options = diskOptions(dir, 1024);
     await assert.rejects(
       () => claimHomeDisk(options),
       /cannot create the home disk .*dev\.ext4/,

@@ -14,12 +14,14 @@ export { type BootOptions, type BootResult, bootVm } from "./boot.ts";
 export { type CidClaim, claimCid } from "./cid.ts";
 export { type ControlReport, parseControlReport } from "./control_report.ts";
 export { type Claim, claimFirstFree } from "./claim.ts";
-export { claimHomeDisk } from "./home_disk.ts";
+export { claimHomeDisk, homeDiskPath } from "./home_disk.ts";
 export {
   DEFAULT_HUGETLBFS_DIR,
   findHugetlbfsDir,
   HugepagesUnavailableError,
-} from "./hugepages.ts";
+  parseHugetlbfsMounts,
+  parseMeminfo,
+} from "./hugepage_pool.ts";
 export {
   kernelCmdline,
   type MicroVm,
@@ -27,6 +29,32 @@ export {
   type VmNetwork,
 } from "./qemu_args.ts";
 export { smokeTest, type SmokeTestOptions } from "./smoke_boot.ts";
-export { NoWaylandSessionError } from "./waypipe_client.ts";
+export { NoWaylandSessionError, waypipeClientArgs } from "./waypipe_client.ts";
+export { pulseSocketPath, WAYPIPE_COMPRESS } from "./host_services.ts";
+export {
+  ArtefactMissingError,
+  type Artefacts,
+  buildTemplates,
+  type BuildTemplatesOptions,
+  resolveArtefacts,
+} from "./artefacts.ts";
+export { describeFailure } from "./failure_report.ts";
+export {
+  launchApp,
+  type LaunchEnvironment,
+  type LaunchOptions,
+} from "./launch.ts";
+export {
+  claimNetwork,
+  type NetworkClaim,
+  NoTapDeviceError,
+} from "./network_claim.ts";
 export { runApp, type RunAppOptions, type RunAppResult } from "./run_app.ts";
+export {
+  chooseVsock,
+  KernelVsockUnavailableError,
+  VHOST_VSOCK,
+  type VsockKind,
+  type VsockMode,
+} from "./vsock_choice.ts";
 export { createSanitizer } from "./sanitize.ts";

@@ -1,9 +1,10 @@
 /**
- * Each VM socket serves exactly one peer: QEMU. These helpers accept that
- * one connection and close things without caring whether they already were.
+ * Each VM socket serves exactly one peer: QEMU. This accepts that one
+ * connection and lets nobody else in.
  *
  * @module
  */
+import { closeQuietly } from "../io/mod.ts";
 
 /**
  * Accepts one connection, then closes the listener so nobody else can
@@ -19,14 +20,5 @@ export async function acceptOne(
     return undefined;
   } finally {
     closeQuietly(listener);
-  }
-}
-
-/** Closes a listener or connection that may already be closed. */
-export function closeQuietly(resource: { close(): void }): void {
-  try {
-    resource.close();
-  } catch {
-    // Already closed.
   }
 }

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { QubesifyError } from "../errors/mod.ts";
+import { errorMessage, QubesifyError } from "../errors/mod.ts";
 
 /** QMP refused a command or broke off; `reason` says how. */
 export class QmpError extends QubesifyError {
@@ -42,7 +42,7 @@ export async function qmpQuit(
     if (error instanceof QmpError) throw error;
     throw new QmpError(
       `no answer within ${timeoutMs} ms or connection lost (${
-        (error as Error).message
+        errorMessage(error)
       })`,
     );
   } finally {

@@ -18,7 +18,7 @@ import { startVsockBackend } from "../vsock/mod.ts";
 import { bootVm } from "./boot.ts";
 import type { ControlReport } from "./control_report.ts";
 import { type HostSession, startHostServices } from "./host_services.ts";
-import { acquireHugepageCopy, releaseHugepageCopy } from "./hugepages.ts";
+import { acquireHugepageCopy, releaseHugepageCopy } from "./hugepage_copy.ts";
 import {
   HOME_DISK_SERIAL,
   SERVICE_PORTS,

@@ -1,25 +1,20 @@
+/**
+ * `qubesify build [app]`: the kernel and template images, ahead of time.
+ *
+ * @module
+ */
 import { Command } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
 import { CliError } from "../errors.ts";
-import { buildKernel, KernelBuildError } from "../../kernel/mod.ts";
 import {
-  buildImage,
-  ensureImage,
-  ImageBuildError,
-  removeImage,
-  setCurrent,
-  templateImagesDir,
-} from "../../image/mod.ts";
-import {
-  type AppRecipe,
   loadCatalog,
   resolveApp,
   shippedRecipeDirectory,
   templateUses,
   userRecipeDirectory,
 } from "../../recipe/mod.ts";
-import { findExecutable, withInterruption } from "../../exec/mod.ts";
-import { chooseAccel, smokeTest } from "../../vm/mod.ts";
+import { withInterruption } from "../../exec/mod.ts";
+import { buildTemplates } from "../../vm/mod.ts";
 
 /** `qubesify build [app]`: build what apps need ahead of time. */
 export function buildCommand(context: CliContext) {
@@ -41,93 +36,29 @@ export function buildCommand(context: CliContext) {
         shippedRecipeDirectory(),
         userRecipeDirectory(paths.config),
       ]);
-      let apps: AppRecipe[];
-      try {
-        apps = appName
-          ? [resolveApp(catalog, appName).app]
-          : [...catalog.apps.values()];
-      } catch (error) {
-        throw new CliError(`qubesify build: ${(error as Error).message}`);
-      }
+      const apps = appName
+        ? [resolveApp(catalog, appName).app]
+        : [...catalog.apps.values()];
       const templates = [...new Set(apps.map((app) => app.template))].sort()
-        .map((name) => catalog.templates.get(name)!);
-      const path = Deno.env.get("PATH") ?? "/usr/bin:/bin";
-      const echo = verbose
-        ? (bytes: Uint8Array) => context.err(new TextDecoder().decode(bytes))
-        : undefined;
-      const failures: string[] = [];
-      await withInterruption(async (signal) => {
-        const kernel = await buildKernel({
+        .map((name) => ({
+          template: catalog.templates.get(name)!,
+          uses: templateUses(catalog, name),
+        }));
+      const failures = await withInterruption((signal) =>
+        buildTemplates({
+          templates,
+          fresh: fresh ?? false,
           dataDir: paths.data,
+          path: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+          uid: Deno.uid() ?? 0,
           report: context.err,
-          echo,
+          echo: verbose
+            ? (bytes) => context.err(new TextDecoder().decode(bytes))
+            : undefined,
+          announce: (line) => context.out(`${line}\n`),
           signal,
-        }).catch(rethrowAsCliError);
-        context.out(`kernel: ${kernel.bzImage}\n`);
-        const qemu = fresh
-          ? await findExecutable("qemu-system-x86_64", path)
-          : undefined;
-        if (fresh && !qemu) {
-          throw new CliError(
-            "qubesify build: --fresh needs qemu-system-x86_64 for the smoke test",
-          );
-        }
-        const accel = qemu ? await chooseAccel({ qemu }) : undefined;
-        if (accel?.warning) context.err(`warning: ${accel.warning}\n`);
-        for (const template of templates) {
-          const options = {
-            dataDir: paths.data,
-            template,
-            uses: templateUses(catalog, template.name),
-            report: context.err,
-            echo,
-            signal,
-            uid: Deno.uid() ?? 0,
-            path,
-          };
-          if (!fresh) {
-            const { image, built } = await ensureImage(options).catch(
-              rethrowAsCliError,
-            );
-            context.out(
-              `image ${template.name}: ${image.path} (${
-                built ? "built" : "up to date"
-              })\n`,
-            );
-            continue;
-          }
-          const image = await buildImage({ ...options, makeCurrent: false })
-            .catch(rethrowAsCliError);
-          context.err(`image ${template.name}: smoke test…\n`);
-          const problem = await smokeTest({
-            qemu: qemu!,
-            kernel: kernel.bzImage,
-            image: image.path,
-            accel: accel!.accel,
-          });
-          if (problem) {
-            await removeImage(image.path);
-            failures.push(
-              `image ${template.name}: the new image failed its smoke test (${problem}); the previous one stays current`,
-            );
-            continue;
-          }
-          await setCurrent(
-            templateImagesDir(paths.data, template.name),
-            image.manifest.version,
-          );
-          context.out(
-            `image ${template.name}: ${image.path} (built, smoke test passed)\n`,
-          );
-        }
-      });
+        })
+      );
       if (failures.length) throw new CliError(failures.join("\n"));
     });
-}
-
-function rethrowAsCliError(error: unknown): never {
-  if (error instanceof ImageBuildError || error instanceof KernelBuildError) {
-    throw new CliError(`qubesify build: ${error.message}`);
-  }
-  throw error;
 }

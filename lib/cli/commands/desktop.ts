@@ -2,7 +2,7 @@ import { Command } from "@commander-js/extra-typings";
 import { dirname } from "node:path";
 import type { CliContext } from "../context.ts";
 import { CliError } from "../errors.ts";
-import { selfCommand } from "../self_command.ts";
+import { selfCommand } from "../../exec/mod.ts";
 import {
   applicationsDir,
   installDesktopEntry,
@@ -30,15 +30,7 @@ export function desktopCommand(context: CliContext) {
         shippedRecipeDirectory(),
         userRecipeDirectory(paths.config),
       ]);
-      let label: string;
-      try {
-        label = resolveApp(catalog, name).app.label;
-      } catch (error) {
-        throw new CliError(
-          `qubesify desktop install: ${(error as Error).message}`,
-          2,
-        );
-      }
+      const { label } = resolveApp(catalog, name).app;
       const path = await installDesktopEntry({
         dir: applicationsDir(dirname(paths.data)),
         entry: { app: name, label, qubesify: selfCommand() },
@@ -51,7 +43,7 @@ export function desktopCommand(context: CliContext) {
     .action(async (name) => {
       if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) {
         throw new CliError(
-          `qubesify desktop uninstall: "${name}" is not an app name`,
+          `"${name}" is not an app name`,
           2,
         );
       }

@@ -5,7 +5,6 @@ import { formatTable } from "../style.ts";
 import { withInterruption } from "../../exec/mod.ts";
 import {
   buildImage,
-  ImageBuildError,
   listImages,
   removeImage,
   selectForRemoval,
@@ -38,31 +37,24 @@ export function imageCommand(context: CliContext) {
       if (!template) {
         const known = [...catalog.templates.keys()].sort().join(", ");
         throw new CliError(
-          `qubesify image build: no template named "${name}" (known: ${known})`,
+          `no template named "${name}" (known: ${known})`,
         );
       }
-      try {
-        const built = await withInterruption((signal) =>
-          buildImage({
-            dataDir: context.paths().data,
-            template,
-            uses: templateUses(catalog, name),
-            report: context.err,
-            echo: verbose
-              ? (bytes) => context.err(new TextDecoder().decode(bytes))
-              : undefined,
-            signal,
-            uid: Deno.uid() ?? 0,
-            path: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-          })
-        );
-        context.out(`${built.path}\n`);
-      } catch (error) {
-        if (error instanceof ImageBuildError) {
-          throw new CliError(`qubesify image build: ${error.message}`);
-        }
-        throw error;
-      }
+      const built = await withInterruption((signal) =>
+        buildImage({
+          dataDir: context.paths().data,
+          template,
+          uses: templateUses(catalog, name),
+          report: context.err,
+          echo: verbose
+            ? (bytes) => context.err(new TextDecoder().decode(bytes))
+            : undefined,
+          signal,
+          uid: Deno.uid() ?? 0,
+          path: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+        })
+      );
+      context.out(`${built.path}\n`);
     });
   image.command("ls")
     .description(

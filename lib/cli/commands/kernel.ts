@@ -5,18 +5,13 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
-import { CliError } from "../errors.ts";
 import { createStyle, formatTable } from "../style.ts";
 import {
   buildKernel,
   type CachedKernel,
-  KernelBuildAborted,
-  KernelBuildError,
   listKernels,
 } from "../../kernel/mod.ts";
-
-/** Exit code of a build stopped by Ctrl-C, as a shell reports SIGINT. */
-const INTERRUPTED_EXIT = 130;
+import { withInterruption } from "../../exec/mod.ts";
 
 /** `qubesify kernel build|ls`: the micro VM kernel. */
 export function kernelCommand(context: CliContext) {
@@ -47,43 +42,25 @@ async function runBuild(
   context: CliContext,
   options: { source?: string; verbose?: true },
 ): Promise<void> {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-  for (const signal of signals) Deno.addSignalListener(signal, stop);
   const decoder = new TextDecoder();
-  try {
-    const kernel = await buildKernel({
+  const kernel = await withInterruption((signal) =>
+    buildKernel({
       dataDir: context.paths().data,
       source: options.source,
       report: context.err,
       echo: options.verbose
         ? (bytes) => context.err(decoder.decode(bytes, { stream: true }))
         : undefined,
-      signal: controller.signal,
-    });
-    const { manifest } = kernel;
-    context.err(
-      `kernel: ${manifest.version} ${
-        kernel.cached ? "already built" : "built"
-      }, ${formatSize(manifest.bzImageBytes)}, in ${kernel.dir}\n`,
-    );
-    context.out(`${kernel.bzImage}\n`);
-  } catch (error) {
-    if (error instanceof KernelBuildAborted) {
-      throw new CliError(
-        `qubesify kernel build: ${error.message}`,
-        INTERRUPTED_EXIT,
-      );
-    }
-    if (error instanceof KernelBuildError) {
-      for (const line of error.details) context.err(`  ${line}\n`);
-      throw new CliError(`qubesify kernel build: ${error.message}`);
-    }
-    throw error;
-  } finally {
-    for (const signal of signals) Deno.removeSignalListener(signal, stop);
-  }
+      signal,
+    })
+  );
+  const { manifest } = kernel;
+  context.err(
+    `kernel: ${manifest.version} ${
+      kernel.cached ? "already built" : "built"
+    }, ${formatSize(manifest.bzImageBytes)}, in ${kernel.dir}\n`,
+  );
+  context.out(`${kernel.bzImage}\n`);
 }
 
 function formatKernels(kernels: CachedKernel[], context: CliContext): string {

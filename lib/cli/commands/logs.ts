@@ -18,7 +18,7 @@ export function logsCommand(context: CliContext) {
     .action(async (name, { follow }) => {
       if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) {
         throw new CliError(
-          `qubesify logs: "${name}" is not a VM name (see qubesify ls)`,
+          `"${name}" is not a VM name (see qubesify ls)`,
           2,
         );
       }
@@ -28,7 +28,7 @@ export function logsCommand(context: CliContext) {
         file = await Deno.open(log);
       } catch {
         throw new CliError(
-          `qubesify logs: no running VM named "${name}" (see qubesify ls)`,
+          `no running VM named "${name}" (see qubesify ls)`,
         );
       }
       const sanitize = createSanitizer();

@@ -1,7 +1,8 @@
 import { Command, InvalidArgumentError } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
-import { CliError } from "../errors.ts";
-import { applyTapSetup, NetSetupError, tapSetupPlan } from "../../net/mod.ts";
+import { CliError, ExitCode } from "../errors.ts";
+import { errorMessage } from "../../errors/mod.ts";
+import { applyTapSetup, tapSetupPlan } from "../../net/mod.ts";
 import { shellQuote } from "../../guest/mod.ts";
 
 /** `qubesify net setup`: the host side of `network: tap`. */
@@ -32,10 +33,7 @@ export function netCommand(context: CliContext) {
       try {
         plan = tapSetupPlan({ devices, user: owner });
       } catch (error) {
-        throw new CliError(
-          `qubesify net setup: ${(error as Error).message}`,
-          2,
-        );
+        throw new CliError(errorMessage(error), ExitCode.usage);
       }
       if (!apply) {
         context.out(
@@ -48,17 +46,10 @@ export function netCommand(context: CliContext) {
       }
       if (Deno.uid() !== 0) {
         throw new CliError(
-          "qubesify net setup --apply: run it as root (sudo), or without --apply to see the commands",
+          "--apply: run it as root (sudo), or without --apply to see the commands",
         );
       }
-      try {
-        await applyTapSetup(plan, context.err);
-      } catch (error) {
-        if (error instanceof NetSetupError) {
-          throw new CliError(`qubesify net setup: ${error.message}`);
-        }
-        throw error;
-      }
+      await applyTapSetup(plan, context.err);
     });
   return net;
 }

@@ -58,7 +58,7 @@ export function recipeCommand(context: CliContext) {
         const known = [...catalog.apps.keys(), ...catalog.templates.keys()]
           .sort().join(", ");
         throw new CliError(
-          `qubesify recipe show: no app or template named "${name}" (known: ${known})`,
+          `no app or template named "${name}" (known: ${known})`,
         );
       }
       const shown = {
@@ -80,7 +80,7 @@ export function recipeCommand(context: CliContext) {
       if (catalog.problems.length) {
         reportProblems(context, catalog);
         throw new CliError(
-          `qubesify recipe check: ${catalog.problems.length} problem(s) found`,
+          `${catalog.problems.length} problem(s) found`,
         );
       }
       context.out(
@@ -95,7 +95,7 @@ async function readExtra(file: string) {
     return await readRecipeFile(file);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new CliError(`qubesify recipe check: ${file}: no such file`);
+      throw new CliError(`${file}: no such file`);
     }
     throw error;
   }

@@ -1,67 +1,26 @@
+/**
+ * `qubesify relay host|viewer|local`: the split topology's vsock relays,
+ * and the local topology's shared dispatcher, as foreground services.
+ *
+ * @module
+ */
 import { Command } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
 import { CliError, ExitCode } from "../errors.ts";
-import type { SocketAddress } from "../../ffi/mod.ts";
-import {
-  FORWARDED_PORTS,
-  readPolicyFile,
-  type Relay,
-  startDispatcher,
-  startForwarder,
-} from "../../relay/mod.ts";
 import { RELAY_FORWARD_PORT } from "../../guest/mod.ts";
+import { withInterruption } from "../../exec/mod.ts";
+import { writeAllSync } from "../../io/mod.ts";
 import {
   FIRST_GUEST_CID,
   LAST_GUEST_CID,
-  logLine,
+  type RelayReports,
+  reportingTo,
+  serveForwarder,
   serveLocalVms,
-  serveUntilSignal,
+  serveViewer,
 } from "../../relay/mod.ts";
 
-function parseNumber(
-  command: string,
-  option: string,
-  text: string,
-  min: number,
-  max: number,
-): number {
-  const value = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(value >= min && value <= max)) {
-    throw new CliError(
-      `qubesify relay ${command}: ${option} must be a number from ${min} to ${max}, got "${text}"`,
-      ExitCode.usage,
-    );
-  }
-  return value;
-}
-
-async function start(
-  command: string,
-  starting: () => Promise<Relay>,
-): Promise<Relay> {
-  try {
-    return await starting();
-  } catch (error) {
-    throw new CliError(
-      `qubesify relay ${command}: ${(error as Error).message}`,
-    );
-  }
-}
-
-async function serve(
-  context: CliContext,
-  command: string,
-  relay: Relay,
-): Promise<void> {
-  try {
-    await serveUntilSignal(relay);
-  } catch (error) {
-    throw new CliError(
-      `qubesify relay ${command}: ${(error as Error).message}`,
-    );
-  }
-  context.err(`qubesify relay ${command}: stopped\n`);
-}
+const LAST_PORT = 0xffff_fffe;
 
 /**
  * `qubesify relay host|viewer|local`: the split topology's vsock relays,
@@ -83,37 +42,33 @@ export function relayCommand(context: CliContext) {
       String(RELAY_FORWARD_PORT),
     )
     .action(async (options) => {
+      const say = speaker(context, "host");
       const cid = parseNumber(
-        "host",
         "--viewer-cid",
         options.viewerCid,
         FIRST_GUEST_CID,
         LAST_GUEST_CID,
       );
       const port = parseNumber(
-        "host",
         "--viewer-port",
         options.viewerPort,
         0,
-        0xffff_fffe,
+        LAST_PORT,
       );
-      const viewer: SocketAddress = { family: "vsock", cid, port };
-      const forwarder = await start("host", () =>
-        startForwarder({
-          listeners: FORWARDED_PORTS.map((vsockPort) => ({ vsockPort })),
-          viewer,
-          onDecision: (decision) =>
-            context.out(logLine({ event: "decision", ...decision })),
-          onEnd: (end) => context.out(logLine({ event: "end", ...end })),
-          onWarning: (message) =>
-            context.err(`qubesify relay host: ${message}\n`),
-        }));
-      context.err(
-        `qubesify relay host: forwarding vsock ports ${
-          FORWARDED_PORTS.join(", ")
-        } to vsock:${cid}:${port}; Ctrl-C stops\n`,
+      await withInterruption((signal) =>
+        serveForwarder({
+          viewer: { family: "vsock", cid, port },
+          reports: reports(context, say),
+          onListening: (ports) =>
+            say(
+              `forwarding vsock ports ${
+                ports.join(", ")
+              } to vsock:${cid}:${port}; Ctrl-C stops`,
+            ),
+          signal,
+        })
       );
-      await serve(context, "host", forwarder);
+      say("stopped");
     });
   relay.command("viewer")
     .description(
@@ -135,55 +90,32 @@ export function relayCommand(context: CliContext) {
       "listen on this UNIX socket instead of vsock (a user-space vsock backend's socket); its peers count as the forwarder",
     )
     .action(async (options) => {
-      const port = parseNumber(
-        "viewer",
-        "--port",
-        options.port,
-        0,
-        0xffff_fffe,
-      );
+      const say = speaker(context, "viewer");
+      const port = parseNumber("--port", options.port, 0, LAST_PORT);
       const forwarderCid = parseNumber(
-        "viewer",
         "--forwarder-cid",
         options.forwarderCid,
         1,
         LAST_GUEST_CID,
       );
-      const policyPath = options.policy;
-      // Fail now on a broken policy; later it is re-read per connection, so
-      // edits apply without a restart.
-      try {
-        await readPolicyFile(policyPath);
-      } catch (error) {
-        throw new CliError(
-          `qubesify relay viewer: ${(error as Error).message}`,
-        );
-      }
-      const dispatcher = await start("viewer", () =>
-        startDispatcher({
-          listeners: [
-            options.unix
-              ? {
-                unixPath: options.unix,
-                peerCid: forwarderCid,
-                forwarded: true,
-              }
-              : { vsockPort: port, forwarded: true },
-          ],
-          vms: () => readPolicyFile(policyPath),
+      await withInterruption((signal) =>
+        serveViewer({
+          policyFile: options.policy,
+          listen: options.unix
+            ? { unixPath: options.unix }
+            : { vsockPort: port },
           forwarderCid,
-          onDecision: (decision) =>
-            context.out(logLine({ event: "decision", ...decision })),
-          onEnd: (end) => context.out(logLine({ event: "end", ...end })),
-          onWarning: (message) =>
-            context.err(`qubesify relay viewer: ${message}\n`),
-        }));
-      context.err(
-        `qubesify relay viewer: relaying forwarded connections from ${
-          options.unix ? `unix:${options.unix}` : `vsock port ${port}`
-        } by ${policyPath}; Ctrl-C stops\n`,
+          reports: reports(context, say),
+          onListening: () =>
+            say(
+              `relaying forwarded connections from ${
+                options.unix ? `unix:${options.unix}` : `vsock port ${port}`
+              } by ${options.policy}; Ctrl-C stops`,
+            ),
+          signal,
+        })
       );
-      await serve(context, "viewer", dispatcher);
+      say("stopped");
     });
   relay.command("local")
     .description(
@@ -192,36 +124,52 @@ export function relayCommand(context: CliContext) {
     )
     .option("--log <file>", "append the JSON-line log to this file, not stdout")
     .action(async (options) => {
-      const log = options.log
+      using log = options.log
         ? await Deno.open(options.log, { append: true, create: true })
         : undefined;
-      const write = (line: string) => {
-        if (log) log.writeSync(new TextEncoder().encode(line));
-        else context.out(line);
-      };
-      const stop = new AbortController();
-      const onSignal = () => stop.abort();
-      for (const signal of ["SIGINT", "SIGTERM"] as const) {
-        Deno.addSignalListener(signal, onSignal);
-      }
-      try {
-        await serveLocalVms({
+      const say = speaker(context, "local");
+      const encoder = new TextEncoder();
+      await withInterruption((signal) =>
+        serveLocalVms({
           runtimeDir: context.paths().runtime,
-          onDecision: (decision) =>
-            write(logLine({ event: "decision", ...decision })),
-          onEnd: (end) => write(logLine({ event: "end", ...end })),
-          onWarning: (message) =>
-            context.err(`qubesify relay local: ${message}\n`),
-          signal: stop.signal,
-        });
-      } catch (error) {
-        throw new CliError(`qubesify relay local: ${(error as Error).message}`);
-      } finally {
-        for (const signal of ["SIGINT", "SIGTERM"] as const) {
-          Deno.removeSignalListener(signal, onSignal);
-        }
-        log?.close();
-      }
+          ...reportingTo({
+            log: (line) =>
+              log ? writeAllSync(log, encoder.encode(line)) : context.out(line),
+            warn: say,
+          }),
+          signal,
+        })
+      );
     });
   return relay;
+}
+
+/** Status lines on stderr under the subcommand's name. */
+function speaker(context: CliContext, command: string) {
+  return (message: string) =>
+    context.err(`qubesify relay ${command}: ${message}\n`);
+}
+
+/** The log on stdout, warnings on stderr. */
+function reports(
+  context: CliContext,
+  warn: (message: string) => void,
+): RelayReports {
+  return { log: context.out, warn };
+}
+
+function parseNumber(
+  option: string,
+  text: string,
+  min: number,
+  max: number,
+): number {
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(value >= min && value <= max)) {
+    throw new CliError(
+      `${option} must be a number from ${min} to ${max}, got "${text}"`,
+      ExitCode.usage,
+    );
+  }
+  return value;
 }

@@ -1,12 +1,10 @@
 import { Command } from "@commander-js/extra-typings";
 import { dirname, join } from "node:path";
 import type { CliContext } from "../context.ts";
-import { CliError } from "../errors.ts";
-import { selfCommand } from "../self_command.ts";
+import { selfCommand } from "../../exec/mod.ts";
 import {
   disableSchedule,
   enableSchedule,
-  ScheduleError,
   type ScheduleHost,
   scheduleStatus,
 } from "../../schedule/mod.ts";
@@ -22,46 +20,40 @@ export function scheduleCommand(context: CliContext) {
     .description("Install and start the rebuild timer.")
     .option("--every <calendar>", "systemd OnCalendar expression", "weekly")
     .action(async ({ every }) => {
-      await schedulingStep(async () => {
-        await enableSchedule(host(context), {
-          command: [...selfCommand(), "build", "--fresh"],
-          calendar: every,
-        });
-        context.out(`rebuilds scheduled: ${every}\n`);
+      await enableSchedule(host(context), {
+        command: [...selfCommand(), "build", "--fresh"],
+        calendar: every,
       });
+      context.out(`rebuilds scheduled: ${every}\n`);
     });
   schedule.command("disable")
     .description("Stop and remove the rebuild timer.")
     .action(async () => {
-      await schedulingStep(async () => {
-        const was = await disableSchedule(host(context));
-        context.out(
-          was ? "rebuild timer removed\n" : "no rebuild timer was installed\n",
-        );
-      });
+      const was = await disableSchedule(host(context));
+      context.out(
+        was ? "rebuild timer removed\n" : "no rebuild timer was installed\n",
+      );
     });
   schedule.command("status")
     .description("Show the timer, its next run and the last rebuild's result.")
     .option("--json", "print JSON instead of text")
     .action(async ({ json }) => {
-      await schedulingStep(async () => {
-        const status = await scheduleStatus(host(context));
-        if (json) {
-          context.out(`${JSON.stringify(status, null, 2)}\n`);
-        } else if (!status.installed) {
-          context.out("not enabled (qubesify schedule enable)\n");
-        } else {
-          const p = status.properties;
-          context.out(
-            `timer: ${p.ActiveState ?? "unknown"}, next run ${
-              p.NextElapseUSecRealtime || "n/a"
-            }\n` +
-              `last rebuild: ${p.Result ?? "never"} (status ${
-                p.ExecMainStatus ?? "n/a"
-              }) ${p.ExecMainExitTimestamp ?? ""}\n`,
-          );
-        }
-      });
+      const status = await scheduleStatus(host(context));
+      if (json) {
+        context.out(`${JSON.stringify(status, null, 2)}\n`);
+      } else if (!status.installed) {
+        context.out("not enabled (qubesify schedule enable)\n");
+      } else {
+        const p = status.properties;
+        context.out(
+          `timer: ${p.ActiveState ?? "unknown"}, next run ${
+            p.NextElapseUSecRealtime || "n/a"
+          }\n` +
+            `last rebuild: ${p.Result ?? "never"} (status ${
+              p.ExecMainStatus ?? "n/a"
+            }) ${p.ExecMainExitTimestamp ?? ""}\n`,
+        );
+      }
     });
   return schedule;
 }
@@ -72,15 +64,4 @@ function host(context: CliContext): ScheduleHost {
     unitDir: join(dirname(context.paths().config), "systemd", "user"),
     path: Deno.env.get("PATH") ?? "/usr/bin:/bin",
   };
-}
-
-async function schedulingStep(step: () => Promise<void>): Promise<void> {
-  try {
-    await step();
-  } catch (error) {
-    if (error instanceof ScheduleError || error instanceof RangeError) {
-      throw new CliError(`qubesify schedule: ${error.message}`);
-    }
-    throw error;
-  }
 }

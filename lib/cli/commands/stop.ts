@@ -22,7 +22,7 @@ export function stopCommand(context: CliContext) {
         const running = vms.map((candidate) => candidate.name).join(", ") ||
           "none";
         throw new CliError(
-          `qubesify stop: no running VM named "${name}" (running: ${running})`,
+          `no running VM named "${name}" (running: ${running})`,
         );
       }
       // The owning `qubesify run` stops the app gracefully and cleans up;
