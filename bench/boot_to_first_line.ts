@@ -19,15 +19,15 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildKernel } from "../lib/kernel/mod.ts";
 import { ensureImage } from "../lib/image/mod.ts";
-import { bootVm } from "../lib/vm/boot.ts";
-import { chooseAccel } from "../lib/vm/accel.ts";
-import { findExecutable } from "../lib/exec/which.ts";
+import { bootVm, chooseAccel } from "../lib/vm/mod.ts";
+import { findExecutable } from "../lib/exec/mod.ts";
 import {
   loadCatalog,
   resolveApp,
   shippedRecipeDirectory,
 } from "../lib/recipe/mod.ts";
 import { testDataDir } from "../tests/vm/test_data_dir.ts";
+import { mustRun } from "../tests/must_run.ts";
 
 const CLOUD_PACKAGE = "linux-image-cloud-amd64";
 /** Module load order: dependencies first. */
@@ -156,7 +156,9 @@ async function firstLineMs(
 
 /** Downloads the cloud kernel package and builds an initramfs for it. */
 async function prepareCloudKernel(dir: string) {
-  const download = await run("apt-get", ["download", CLOUD_PACKAGE], dir);
+  const download = await mustRun("apt-get", ["download", CLOUD_PACKAGE], {
+    cwd: dir,
+  });
   const meta = (await Deno.readDir(dir)[Symbol.asyncIterator]().next()).value;
   if (!meta) {
     throw new Error(
@@ -164,18 +166,18 @@ async function prepareCloudKernel(dir: string) {
     );
   }
   // The meta package names the real one.
-  const depends = await run(
-    "dpkg-deb",
-    ["-f", join(dir, meta.name), "Depends"],
-    dir,
-  );
+  const depends = await mustRun("dpkg-deb", [
+    "-f",
+    join(dir, meta.name),
+    "Depends",
+  ]);
   const real = depends.trim().split(/[ ,(]/)[0];
-  await run("apt-get", ["download", real], dir);
+  await mustRun("apt-get", ["download", real], { cwd: dir });
   const deb = [...Deno.readDirSync(dir)].find((e) =>
     e.name.startsWith(`${real}_`)
   )!;
   const root = join(dir, "root");
-  await run("dpkg-deb", ["-x", join(dir, deb.name), root], dir);
+  await mustRun("dpkg-deb", ["-x", join(dir, deb.name), root], { cwd: dir });
   const version = real.replace(/^linux-image-/, "");
   const modules = join(root, "lib/modules", version, "kernel");
   const initramfs = join(dir, "initramfs");
@@ -183,10 +185,8 @@ async function prepareCloudKernel(dir: string) {
   await Deno.mkdir(join(initramfs, "modules"));
   await Deno.copyFile("/usr/bin/busybox", join(initramfs, "bin/busybox"));
   for (const name of CLOUD_MODULES) {
-    const found =
-      (await run("find", [modules, "-name", `${name}.ko*`], dir)).trim().split(
-        "\n",
-      )[0];
+    const found = (await mustRun("find", [modules, "-name", `${name}.ko*`]))
+      .split("\n")[0];
     if (!found) throw new Error(`module ${name} not in ${real}`);
     await Deno.copyFile(found, join(initramfs, "modules", `${name}.ko`));
   }
@@ -206,46 +206,19 @@ exec /bin/busybox switch_root /root /usr/lib/qubesify/init
 `,
   );
   await Deno.chmod(join(initramfs, "init"), 0o755);
-  const list =
-    (await run("find", ["."], initramfs)).trim().split("\n").join("\n") + "\n";
-  const cpio = new Deno.Command("cpio", {
-    args: [
-      "--create",
-      "--format=newc",
-      "--quiet",
-      "--owner=0:0",
-      `--file=${join(dir, "initrd.cpio")}`,
-    ],
-    cwd: initramfs,
-    stdin: "piped",
-  }).spawn();
-  const writer = cpio.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(list));
-  await writer.close();
-  if (!(await cpio.status).success) throw new Error("cpio failed");
+  const list = await mustRun("find", ["."], { cwd: initramfs });
+  await mustRun("cpio", [
+    "--create",
+    "--format=newc",
+    "--quiet",
+    "--owner=0:0",
+    `--file=${join(dir, "initrd.cpio")}`,
+  ], { cwd: initramfs, stdin: new TextEncoder().encode(list) });
   return {
     kernel: join(root, "boot", `vmlinuz-${version}`),
     initrd: join(dir, "initrd.cpio"),
     version,
   };
-}
-
-async function run(
-  program: string,
-  args: string[],
-  cwd: string,
-): Promise<string> {
-  const output = await new Deno.Command(program, { args, cwd, stdin: "null" })
-    .output();
-  const text = new TextDecoder().decode(output.stdout);
-  if (!output.success) {
-    throw new Error(
-      `${program} ${args.join(" ")}: ${
-        new TextDecoder().decode(output.stderr)
-      }`,
-    );
-  }
-  return text;
 }
 
 /** Median of the boots that finished; "n/a" when none did. */

@@ -22,8 +22,8 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { startDispatcher } from "../lib/relay/dispatcher.ts";
-import { staticAccessSource } from "../lib/relay/registry_source.ts";
+import { startDispatcher, staticAccessSource } from "../lib/relay/mod.ts";
+import { mustRun } from "../tests/must_run.ts";
 
 const { values } = parseArgs({
   options: {
@@ -52,19 +52,6 @@ const SOURCE = new URL("./relay_reference.c", import.meta.url).pathname;
 
 type Variant = "direct" | "qubesify" | "socat" | "c-splice";
 const RELAYS: Variant[] = ["qubesify", "socat", "c-splice"];
-
-async function run(program: string, args: string[]): Promise<string> {
-  const { code, stdout, stderr } = await new Deno.Command(program, {
-    args,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  if (code !== 0) {
-    throw new Error(`${program} ${args.join(" ")}: ${text.decode(stderr)}`);
-  }
-  return text.decode(stdout).trim();
-}
 
 /** Waits for a server's socket file (connecting would disturb it). */
 async function waitForSocket(path: string): Promise<void> {
@@ -95,7 +82,7 @@ const spawn = (program: string, args: string[]) => {
 };
 try {
   const tool = at("relay_reference");
-  await run("gcc", ["-O2", "-pthread", "-o", tool, SOURCE]);
+  await mustRun("gcc", ["-O2", "-pthread", "-o", tool, SOURCE]);
   spawn(tool, ["sink", at("sink")]);
   spawn(tool, ["echo", at("echo")]);
   spawn(tool, ["relay", at("c-splice-sink"), at("sink")]);
@@ -133,11 +120,11 @@ try {
   for (let round = 0; round < REPEAT; round++) {
     for (const variant of ["direct", ...RELAYS] as Variant[]) {
       const elapsed = Number(
-        await run(tool, ["source", path(variant, "sink"), String(bytes)]),
+        await mustRun(tool, ["source", path(variant, "sink"), String(bytes)]),
       );
       seconds.set(variant, [...seconds.get(variant) ?? [], elapsed]);
       const micros = Number(
-        await run(tool, [
+        await mustRun(tool, [
           "pingpong",
           path(variant, "echo"),
           String(ROUNDS),

@@ -16,8 +16,9 @@
  */
 import { parseArgs } from "node:util";
 import { testDataDir } from "../tests/vm/test_data_dir.ts";
-import { finish, sandbox, until } from "../tests/vm/cli_harness.ts";
-import { parseMeminfo } from "../lib/vm/hugepages.ts";
+import { finish } from "../tests/cli.ts";
+import { sandbox, until } from "../tests/vm/cli_harness.ts";
+import { parseMeminfo } from "../lib/vm/mod.ts";
 
 const HUGETLBFS = "/dev/hugepages";
 const NR_HUGEPAGES = "/proc/sys/vm/nr_hugepages";

@@ -2,8 +2,9 @@
  * Benchmark: guest → host stream throughput through the user-space
  * vhost-user-vsock back-end (lib/vsock/), side by side in one run with
  *   - virtio-serial: the same guest writing the same bytes to a
- *     virtserialport whose QEMU chardev is a UNIX socket (QEMU's own
- *     in-process path to a host socket, no back-end of ours), and
+ *     virtserialport whose QEMU chardev is a UNIX socket (the VM's control
+ *     port: QEMU's own in-process path to a host socket, no back-end of
+ *     ours), and
  *   - socat relaying UNIX socket → UNIX socket on the host (no VM at all:
  *     the ceiling of a user-space relay on this machine).
  * Each is timed at the host sink from its first byte to its last, and
@@ -19,10 +20,10 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { buildKernel } from "../lib/kernel/mod.ts";
-import { startVsockBackend } from "../lib/vsock/backend.ts";
-import { testDataDir } from "../tests/vm/test_data_dir.ts";
-import { makePeerRoot, startVsockVm } from "../tests/vm/user_vsock_vm.ts";
+import { startVsockBackend } from "../lib/vsock/mod.ts";
+import { testKernel } from "../tests/vm/test_data_dir.ts";
+import { startBareVm } from "../tests/vm/bare_vm.ts";
+import { makePeerRoot } from "../tests/vm/vsock_peer.ts";
 
 const { values } = parseArgs({
   options: { mib: { type: "string", default: "64" } },
@@ -83,11 +84,7 @@ function mibPerSecond(result: { bytes: number; seconds: number }): number {
   return result.bytes / 2 ** 20 / result.seconds;
 }
 
-const kernel = await buildKernel({
-  dataDir: testDataDir(),
-  source: "/usr/src/linux-source-6.1.tar.xz",
-  report: (line) => console.error(line.trimEnd()),
-});
+const kernel = await testKernel();
 const dir = await Deno.makeTempDir({ prefix: "qubesify-vsock-bench-" });
 try {
   const root = await makePeerRoot(
@@ -95,7 +92,8 @@ try {
     `#!/bin/busybox sh
 /bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
 /bin/vsock_peer send ${SINK_PORT} ${BYTES}
-# The port's name carries the virtio device's index: the only one here.
+# The control port: port 1 of the only virtio-serial device, whose number
+# is in the name.
 /bin/vsock_peer write /dev/vport*p1 ${BYTES}
 /bin/busybox reboot -f
 `,
@@ -107,19 +105,12 @@ try {
     guestCid: 3,
     services: new Map([[SINK_PORT, join(dir, "vsock-sink.sock")]]),
   });
-  await using vm = startVsockVm({
+  await using vm = await startBareVm({
     kernel: kernel.bzImage,
     rootImage: root,
-    vsockSocket: join(dir, "vsock.sock"),
+    vsock: { kind: "user", socket: join(dir, "vsock.sock") },
+    controlSocket: join(dir, "serial-sink.sock"),
     timeoutMs: 600_000,
-    extraArgs: [
-      "-device",
-      "virtio-serial-device",
-      "-chardev",
-      `socket,id=bench,path=${join(dir, "serial-sink.sock")}`,
-      "-device",
-      "virtserialport,chardev=bench,name=bench",
-    ],
   });
   let userVsock: number;
   let serial: number;
@@ -127,7 +118,7 @@ try {
     userVsock = mibPerSecond(await vsockSink.next());
     serial = mibPerSecond(await serialSink.next());
   } finally {
-    await vm.status;
+    await vm.exit;
     if (!/RESULT write sent=\d+ ok=1/.test(vm.output())) {
       console.error(vm.output().slice(-2000));
     }

@@ -3,33 +3,14 @@
  * permission the code needs but deno.json lacks fails here.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-
-async function qubesify(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P=qubesify", "--quiet", "main.ts", ...args],
-    cwd: ROOT,
-    env,
-    stdin: "null",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
+import { runQubesify } from "./cli.ts";
+import { writeVmRecords } from "./desktop/mod.ts";
 
 Deno.test("recipe check passes with the shipped recipes", async () => {
   const config = await Deno.makeTempDir();
   try {
-    const result = await qubesify(["recipe", "check"], {
-      QUBESIFY_CONFIG_DIR: config,
+    const result = await runQubesify(["recipe", "check"], {
+      env: { QUBESIFY_CONFIG_DIR: config },
     });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, "3 templates and 3 apps are valid\n");
@@ -46,8 +27,8 @@ Deno.test("user recipes override shipped ones and errors name the file", async (
       `${config}/recipes/smoke.yaml`,
       "kind: app\ntemplate: smoke\ncommand: [sh]\nmemory: 512M\n",
     );
-    const shown = await qubesify(["recipe", "show", "smoke", "--json"], {
-      QUBESIFY_CONFIG_DIR: config,
+    const shown = await runQubesify(["recipe", "show", "smoke", "--json"], {
+      env: { QUBESIFY_CONFIG_DIR: config },
     });
     assert.equal(shown.code, 0, shown.stderr);
     assert.equal(JSON.parse(shown.stdout).app.memory, "512M");
@@ -55,8 +36,8 @@ Deno.test("user recipes override shipped ones and errors name the file", async (
       `${config}/recipes/broken.yaml`,
       "kind: app\ntemplate: smoke\ncommand: [sh]\ncpus: many\n",
     );
-    const checked = await qubesify(["recipe", "check"], {
-      QUBESIFY_CONFIG_DIR: config,
+    const checked = await runQubesify(["recipe", "check"], {
+      env: { QUBESIFY_CONFIG_DIR: config },
     });
     assert.equal(checked.code, 1);
     assert.match(
@@ -72,7 +53,7 @@ Deno.test("user recipes override shipped ones and errors name the file", async (
 });
 
 Deno.test("doctor --json runs with the orchestrator's permissions", async () => {
-  const result = await qubesify(["doctor", "smoke", "--json"]);
+  const result = await runQubesify(["doctor", "smoke", "--json"]);
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout);
   assert.equal(report.app, "smoke");
@@ -82,9 +63,8 @@ Deno.test("doctor --json runs with the orchestrator's permissions", async () => 
 });
 
 Deno.test("doctor exits 1 when the app's needs are missing", async () => {
-  const result = await qubesify(["doctor", "firefox"], {
-    XDG_RUNTIME_DIR: "/nonexistent",
-    PATH: Deno.env.get("PATH") ?? "",
+  const result = await runQubesify(["doctor", "firefox"], {
+    env: { XDG_RUNTIME_DIR: "/nonexistent", PATH: Deno.env.get("PATH") ?? "" },
   });
   assert.equal(result.code, 1);
   assert.match(result.stdout, /FAIL {2}Wayland session/);
@@ -100,8 +80,8 @@ Deno.test("doctor exits 1 when the app's needs are missing", async () => {
 });
 
 Deno.test("unknown commands and missing options exit 2 with what to do", async () => {
-  assert.equal((await qubesify(["frobnicate"])).code, 2);
-  const proxy = await qubesify(["proxy"]);
+  assert.equal((await runQubesify(["frobnicate"])).code, 2);
+  const proxy = await runQubesify(["proxy"]);
   assert.equal(proxy.code, 2);
   assert.match(proxy.stderr, /qubesify proxy: pass --policy FILE/);
 });
@@ -111,32 +91,28 @@ Deno.test("ls and stop see and stop a VM owner under the permission set", async 
   // A stand-in for a `qubesify run` owning a VM: any live process works.
   const owner = new Deno.Command("sleep", { args: ["60"] }).spawn();
   try {
-    await Deno.mkdir(`${runtime}/smoke-1`);
-    await Deno.writeTextFile(
-      `${runtime}/smoke-1/vm.json`,
-      JSON.stringify({
+    await writeVmRecords(runtime, [
+      {
         name: "smoke-1",
-        app: "smoke",
-        image: "/i/smoke.img",
+        cid: 3,
+        services: {},
         pid: owner.pid,
         ownerPid: owner.pid,
-        memoryBytes: 256 * 2 ** 20,
-        startedAt: new Date().toISOString(),
-      }),
-    );
+      },
+    ]);
     const env = { QUBESIFY_RUNTIME_DIR: runtime };
-    const listed = await qubesify(["ls", "--json"], env);
+    const listed = await runQubesify(["ls", "--json"], { env });
     assert.equal(listed.code, 0, listed.stderr);
     const [vm] = JSON.parse(listed.stdout);
     assert.equal(vm.name, "smoke-1");
     assert.ok(vm.residentBytes > 0, "resident memory comes from /proc");
-    const stopped = await qubesify(["stop", "smoke-1"], env);
+    const stopped = await runQubesify(["stop", "smoke-1"], { env });
     assert.equal(stopped.code, 0, stopped.stderr);
     assert.equal(stopped.stdout, "stopped smoke-1\n");
     assert.equal((await owner.status).signal, "SIGTERM");
     // With its processes gone, the next ls removes the folder.
     assert.equal(
-      JSON.parse((await qubesify(["ls", "--json"], env)).stdout).length,
+      JSON.parse((await runQubesify(["ls", "--json"], { env })).stdout).length,
       0,
     );
     assert.deepEqual([...Deno.readDirSync(runtime)], []);

@@ -10,13 +10,15 @@ import {
   heardTone,
   levels,
   sineS16le,
-  type ToneOptions,
+  TEST_RATE,
+  TEST_TONE,
 } from "./desktop/audio.ts";
+import { owning } from "./desktop/owning.ts";
 import { skipUnless } from "./desktop/programs.ts";
 import {
   APP_CID,
-  OTHER_CID,
-  STALE_CID,
+  assertAllRefused,
+  refusals,
   startThreeVmDispatcher,
 } from "./desktop/three_vm_dispatcher.ts";
 import {
@@ -27,14 +29,6 @@ import {
 
 const ignore = await skipUnless(["pulseaudio", "pacat", "parec"]);
 
-const RATE = 48_000;
-const TONE: ToneOptions = {
-  frequency: 440,
-  rate: RATE,
-  seconds: 0.5,
-  amplitude: 12_000,
-};
-
 /**
  * The pulse server, a recording of its sink's monitor, and a dispatcher
  * reading the runtime registry, with a stand-in for port 7001 of each VM:
@@ -42,48 +36,28 @@ const TONE: ToneOptions = {
  * may not; "gone" names the socket too, but its QEMU has exited.
  */
 async function audioSetup() {
-  const pulse = await startPulseServer();
+  await using stack = new AsyncDisposableStack();
+  const pulse = stack.use(await startPulseServer());
   const dir = await Deno.makeTempDir({ prefix: "qubesify-audio-" });
-  const stops: (() => Promise<unknown>)[] = [
-    () => pulse.stop(),
-    () => Deno.remove(dir, { recursive: true }),
-  ];
-  const stop = async () => {
-    for (const step of stops.reverse()) await step();
-    stops.length = 0;
-  };
-  try {
-    const { relay, decisions, standIn } = await startThreeVmDispatcher({
-      dir,
-      service: "audio",
-      socket: pulse.socket,
+  stack.defer(() => Deno.remove(dir, { recursive: true }));
+  const { relay, decisions, standIn } = await startThreeVmDispatcher({
+    dir,
+    service: "audio",
+    socket: pulse.socket,
+  });
+  stack.defer(() => relay.close());
+  const recording = stack.use(
+    await startRecording(pulse),
+  );
+  /** Plays the tone from "VM" `cid`, through its stand-in. */
+  const guestPlays = (cid: number) =>
+    playS16le({
+      server: `unix:${standIn(cid)}`,
+      sink: pulse.sink,
+      rate: TEST_RATE,
+      bytes: sineS16le(TEST_TONE),
     });
-    stops.push(() => relay.close());
-    const recording = await startRecording({
-      server: pulse.server,
-      source: pulse.monitor,
-      rate: RATE,
-    });
-    stops.push(() => recording.stop());
-    /** Plays the tone from "VM" `cid`, through its stand-in. */
-    const guestPlays = (cid: number) =>
-      playS16le({
-        server: `unix:${standIn(cid)}`,
-        sink: pulse.sink,
-        rate: RATE,
-        bytes: sineS16le(TONE),
-      });
-    return {
-      pulse,
-      decisions,
-      recording,
-      guestPlays,
-      [Symbol.asyncDispose]: stop,
-    };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  return owning(stack, { pulse, decisions, recording, guestPlays });
 }
 
 Deno.test({
@@ -94,7 +68,10 @@ Deno.test({
     const played = await setup.guestPlays(APP_CID);
     assert.equal(played.code, 0, played.stderr);
     const samples = await setup.recording.stop();
-    assert.equal(heardTone(samples, { tone: TONE, rate: RATE }), undefined);
+    assert.equal(
+      heardTone(samples, { tone: TEST_TONE, rate: TEST_RATE }),
+      undefined,
+    );
     assert.ok(setup.decisions.length >= 1);
     for (const decision of setup.decisions) {
       assert.equal(decision.decision, "allow");
@@ -106,16 +83,7 @@ Deno.test({
   },
 });
 
-for (
-  const { who, cid, reason } of [
-    {
-      who: "a VM not allowed sound",
-      cid: OTHER_CID,
-      reason: /other may not use audio/,
-    },
-    { who: "a stale record's CID", cid: STALE_CID, reason: /unknown CID 7/ },
-  ]
-) {
+for (const { who, cid, reason } of refusals("audio")) {
   Deno.test({
     name: `audio: ${who} is refused, and nothing is heard`,
     ignore,
@@ -125,24 +93,17 @@ for (
       assert.notEqual(played.code, 0, "pacat played through a refused relay");
       const samples = await setup.recording.stop();
       assert.equal(levels(samples).peak, 0);
-      assert.ok(setup.decisions.length >= 1);
-      for (const decision of setup.decisions) {
-        assert.equal(decision.decision, "deny");
-        assert.equal(decision.cid, cid);
-        assert.equal(decision.service, "audio");
-        assert.match(decision.reason ?? "", reason);
-      }
+      assertAllRefused(setup.decisions, { cid, service: "audio", reason });
       // The same server hears the allowed VM: the refusal was the policy's,
       // not a broken setup.
-      await using recording = await startRecording({
-        server: setup.pulse.server,
-        source: setup.pulse.monitor,
-        rate: RATE,
-      });
+      await using recording = await startRecording(setup.pulse);
       const allowed = await setup.guestPlays(APP_CID);
       assert.equal(allowed.code, 0, allowed.stderr);
       const heard = await recording.stop();
-      assert.equal(heardTone(heard, { tone: TONE, rate: RATE }), undefined);
+      assert.equal(
+        heardTone(heard, { tone: TEST_TONE, rate: TEST_RATE }),
+        undefined,
+      );
     },
   });
 }

@@ -6,14 +6,15 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { WAYPIPE_COMPRESS } from "../lib/vm/host_services.ts";
+import { WAYPIPE_COMPRESS } from "../lib/guest/mod.ts";
 import { showsWindow, vividRegion } from "./desktop/pixels.ts";
 import { exitWithin } from "./desktop/process_group.ts";
+import { owning } from "./desktop/owning.ts";
 import { skipUnless } from "./desktop/programs.ts";
 import {
   APP_CID,
-  OTHER_CID,
-  STALE_CID,
+  assertAllRefused,
+  refusals,
   startThreeVmDispatcher,
 } from "./desktop/three_vm_dispatcher.ts";
 import {
@@ -37,54 +38,40 @@ const ignore = await skipUnless([
  * has exited, so its record must not be believed.
  */
 async function graphicsSetup() {
-  const weston = await startWestonHeadless();
+  await using stack = new AsyncDisposableStack();
+  const weston = stack.use(await startWestonHeadless());
   const dir = await Deno.makeTempDir({ prefix: "qubesify-graphics-" });
-  const stops: (() => Promise<unknown>)[] = [
-    () => weston.stop(),
-    () => Deno.remove(dir, { recursive: true }),
-  ];
-  const stop = async () => {
-    for (const step of stops.reverse()) await step();
-    stops.length = 0;
-  };
-  try {
-    const clientSocket = join(dir, "app-wayland.sock");
-    const client = await startTestWaypipeClient({
+  stack.defer(() => Deno.remove(dir, { recursive: true }));
+  const clientSocket = join(dir, "app-wayland.sock");
+  stack.use(
+    await startTestWaypipeClient({
       socket: clientSocket,
       compress: WAYPIPE_COMPRESS,
       env: weston.env,
-    });
-    stops.push(() => client.stop());
-    const { relay, decisions, standIn } = await startThreeVmDispatcher({
-      dir,
-      service: "wayland",
-      socket: clientSocket,
-    });
-    stops.push(() => relay.close());
-    /** Runs weston-simple-shm in "VM" `cid`, through its stand-in. */
-    const guestApp = async (cid: number) => {
-      const runtimeDir = join(dir, `guest-${cid}`);
-      await Deno.mkdir(runtimeDir, { mode: 0o700 });
-      const server = await startWaypipeServer({
+    }),
+  );
+  const { relay, decisions, standIn } = await startThreeVmDispatcher({
+    dir,
+    service: "wayland",
+    socket: clientSocket,
+  });
+  stack.defer(() => relay.close());
+  // The guest apps it starts later stop with the rest.
+  const apps = stack.use(new AsyncDisposableStack());
+  /** Runs weston-simple-shm in "VM" `cid`, through its stand-in. */
+  const guestApp = async (cid: number) => {
+    const runtimeDir = join(dir, `guest-${cid}`);
+    await Deno.mkdir(runtimeDir, { mode: 0o700 });
+    return apps.use(
+      await startWaypipeServer({
         socket: standIn(cid),
         compress: WAYPIPE_COMPRESS,
         command: ["weston-simple-shm"],
         runtimeDir,
-      });
-      stops.push(() => server.stop());
-      return server;
-    };
-    return {
-      weston,
-      clientSocket,
-      decisions,
-      guestApp,
-      [Symbol.asyncDispose]: stop,
-    };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+      }),
+    );
+  };
+  return owning(stack, { weston, clientSocket, decisions, guestApp });
 }
 
 Deno.test({
@@ -107,16 +94,7 @@ Deno.test({
   },
 });
 
-for (
-  const { who, cid, reason } of [
-    {
-      who: "a VM not allowed the display",
-      cid: OTHER_CID,
-      reason: /other may not use wayland/,
-    },
-    { who: "a stale record's CID", cid: STALE_CID, reason: /unknown CID 7/ },
-  ]
-) {
+for (const { who, cid, reason } of refusals("wayland")) {
   Deno.test({
     name: `graphics: ${who} is refused, and its window never shows`,
     ignore,
@@ -132,14 +110,11 @@ for (
         timeoutMs: 1_000,
       });
       assert.equal(matched, false, "the refused VM's window is on screen");
-      assert.ok(setup.decisions.length >= 1, `no decision; waypipe: ${stderr}`);
-      for (const decision of setup.decisions) {
-        assert.equal(decision.decision, "deny");
-        assert.equal(decision.cid, cid);
-        assert.equal(decision.service, "wayland");
-        assert.equal(decision.target, undefined);
-        assert.match(decision.reason ?? "", reason);
-      }
+      assertAllRefused(
+        setup.decisions,
+        { cid, service: "wayland", reason },
+        `; waypipe: ${stderr}`,
+      );
       // The same desktop takes the allowed VM's window: the refusal was the
       // policy's, not a broken setup.
       await setup.guestApp(APP_CID);

@@ -8,7 +8,8 @@
 import { join } from "node:path";
 import type { ControlReport } from "./control_report.ts";
 import { openControlSession, readKeeping } from "./control_channel.ts";
-import { acceptOne, closeQuietly } from "./one_connection.ts";
+import { closeQuietly } from "../io/mod.ts";
+import { acceptOne } from "./one_connection.ts";
 import {
   encodeLaunchSpec,
   frameLaunchSpec,

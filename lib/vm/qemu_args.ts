@@ -7,6 +7,11 @@
 import { CONTROL_PORT_NAME, GUEST_INIT } from "../guest/mod.ts";
 import { guestIpParameter } from "../net/mod.ts";
 
+/** The guest CPU: the host's own under KVM, everything TCG emulates otherwise. */
+export function cpuModel(accel: "kvm" | "tcg"): "host" | "max" {
+  return accel === "kvm" ? "host" : "max";
+}
+
 /** Everything that decides a micro VM's QEMU command line. */
 export interface MicroVm {
   /** bzImage to boot directly. */
@@ -55,6 +60,13 @@ export interface MicroVm {
    * init; our own kernel needs none, a distribution kernel with modules does.
    */
   initrd?: string;
+  /**
+   * More QEMU arguments, appended after everything above: what a test or
+   * bench needs and a VM of `run` never has (a `-fw_cfg` entry to probe
+   * for, say). The ids above (`root`, `home`, `serial`, `app`, `control`,
+   * `net0`, `vsock`, `mem`) are taken; an extra device needs its own.
+   */
+  extraArgs?: readonly string[];
 }
 
 /**
@@ -150,7 +162,7 @@ export function qemuArgs(vm: MicroVm): string[] {
     "-accel",
     vm.accel,
     "-cpu",
-    vm.accel === "kvm" ? "host" : "max",
+    cpuModel(vm.accel),
     "-m",
     `${memoryMiB}M`,
     ...(shared
@@ -202,5 +214,6 @@ export function qemuArgs(vm: MicroVm): string[] {
     ...(vm.qmpSocket
       ? ["-qmp", `unix:${vm.qmpSocket},server=on,wait=off`]
       : []),
+    ...vm.extraArgs ?? [],
   ];
 }

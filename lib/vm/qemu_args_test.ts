@@ -184,3 +184,17 @@ Deno.test("user-space vsock: memfd-backed shared RAM and a vhost-user chardev", 
   ]);
   assert.equal(args.filter((arg) => arg === "-object").length, 1);
 });
+
+Deno.test("extra arguments a test needs come last, after the QMP socket", () => {
+  const probe = ["-fw_cfg", "name=opt/qubesify/probe,string=ok"];
+  const args = qemuArgs({ ...VM, qmpSocket: "/r/qmp.sock", extraArgs: probe });
+  assert.deepEqual(args.slice(-4), [
+    "-qmp",
+    "unix:/r/qmp.sock,server=on,wait=off",
+    ...probe,
+  ]);
+  assert.deepEqual(
+    args.slice(0, -2),
+    qemuArgs({ ...VM, qmpSocket: "/r/qmp.sock" }),
+  );
+});

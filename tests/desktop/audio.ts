@@ -18,6 +18,17 @@ export interface ToneOptions {
   amplitude: number;
 }
 
+/** The rate the desktop tests play and record at. */
+export const TEST_RATE = 48_000;
+
+/** The tone the desktop tests play: half a second of A4, well above silence. */
+export const TEST_TONE: ToneOptions = {
+  frequency: 440,
+  rate: TEST_RATE,
+  seconds: 0.5,
+  amplitude: 12_000,
+};
+
 /** A sine tone as s16le mono bytes. */
 export function sineS16le(options: ToneOptions): Uint8Array {
   const count = Math.round(options.rate * options.seconds);

@@ -13,11 +13,7 @@
  * await using weston = await startWestonHeadless();
  * await using pulse = await startPulseServer();
  * const env = { ...weston.env, PULSE_SERVER: pulse.server };
- * await using recording = await startRecording({
- *   server: pulse.server,
- *   source: pulse.monitor,
- *   rate: 48_000,
- * });
+ * await using recording = await startRecording(pulse, 48_000);
  * // run the VM with `env`, then:
  * const { matched } = await weston.screenshotUntil(showsWindow);
  * const heard = heardTone(await recording.stop(), { tone, rate: 48_000 });
@@ -30,6 +26,8 @@ export {
   levels,
   s16leSamples,
   sineS16le,
+  TEST_RATE,
+  TEST_TONE,
   toneFrequency,
   type ToneOptions,
 } from "./audio.ts";

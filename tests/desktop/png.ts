@@ -175,7 +175,8 @@ function paeth(left: number, up: number, upLeft: number): number {
   return toUp <= toUpLeft ? up : upLeft;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+/** The parts one after the other, in one array. */
+export function concat(parts: Uint8Array[]): Uint8Array {
   const all = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   let offset = 0;
   for (const part of parts) {

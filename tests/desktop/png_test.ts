@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { deflateSync } from "node:zlib";
-import { crc32, decodePng, PngError } from "./png.ts";
+import { concat, crc32, decodePng, PngError } from "./png.ts";
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
@@ -89,7 +89,7 @@ function encode(
         ),
       ),
   );
-  return join([
+  return concat([
     new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk(
       "IHDR",
@@ -99,16 +99,6 @@ function encode(
     ...idats,
     chunk("IEND", new Uint8Array()),
   ]);
-}
-
-function join(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 function noise(length: number, seed: number): Uint8Array {
@@ -142,7 +132,7 @@ Deno.test("decodePng refuses what it does not read, by name", () => {
   corrupt[20] ^= 1;
   assert.throws(() => decodePng(corrupt), /CRC/);
   const withHeader = (fields: Parameters<typeof header>[2]) =>
-    join([
+    concat([
       good.subarray(0, 8),
       chunk("IHDR", header(2, 2, fields)),
       good.subarray(8 + 25),
@@ -153,7 +143,7 @@ Deno.test("decodePng refuses what it does not read, by name", () => {
     /colour type 3/,
   );
   assert.throws(() => decodePng(withHeader({ interlace: 1 })), /interlaced/);
-  const critical = join([
+  const critical = concat([
     good.subarray(0, 33),
     chunk("PLTE", new Uint8Array(3)),
     good.subarray(33),

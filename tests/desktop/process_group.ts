@@ -8,12 +8,12 @@
  *
  * @module
  */
-
+import { join } from "node:path";
 import {
   type Background,
   type BackgroundOptions,
   startBackground,
-} from "../../lib/exec/background.ts";
+} from "../../lib/exec/mod.ts";
 
 /** A running process group; disposing it stops every member. */
 export type ProcessGroup = Background;
@@ -52,4 +52,54 @@ export async function exitWithin(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A daemon started by {@linkcode startPrivateDaemon}. */
+export interface PrivateDaemon {
+  /** Its temporary folder: its HOME, configuration and whatever it writes. */
+  root: string;
+  /** `root/run`, mode 0700: its XDG_RUNTIME_DIR. */
+  runtimeDir: string;
+  /** Stops the group, then removes `root`; later calls wait for the first. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a daemon (weston, pulseaudio) in a private temporary folder, so
+ * nothing of the real user's session is read or written: `options` gets
+ * the folders and says what to start. The folder is removed when the
+ * daemon stops, or at once when it fails to start.
+ */
+export async function startPrivateDaemon(
+  prefix: string,
+  options: (
+    folders: { root: string; runtimeDir: string },
+  ) => BackgroundOptions | Promise<BackgroundOptions>,
+): Promise<PrivateDaemon> {
+  const root = await Deno.makeTempDir({ prefix });
+  try {
+    const runtimeDir = join(root, "run");
+    await Deno.mkdir(runtimeDir, { mode: 0o700 });
+    const group = await startProcessGroup(
+      await options({ root, runtimeDir }),
+    );
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      stopping ??= (async () => {
+        await group.stop();
+        await Deno.remove(root, { recursive: true });
+      })();
+    return { root, runtimeDir, stop };
+  } catch (error) {
+    await Deno.remove(root, { recursive: true });
+    throw error;
+  }
+}
+
+/** Whether `path` is a socket: a daemon's readiness. */
+export async function socketExists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(
+    (info) => info.isSocket === true,
+    () => false,
+  );
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { findExecutable } from "../../lib/exec/which.ts";
+import { findExecutable } from "../../lib/exec/mod.ts";
 
 /** Debian packages that provide each program the desktop tests run. */
 export const PROGRAM_PACKAGES: Readonly<Record<string, string>> = {

@@ -7,17 +7,16 @@
  *
  * ```ts
  * await using pulse = await startPulseServer();
- * const recording = await startRecording({ server: pulse.server, source: pulse.monitor, rate: 48_000 });
+ * const recording = await startRecording(pulse, 48_000);
  * await playS16le({ server: pulse.server, sink: pulse.sink, rate: 48_000, bytes: tone });
  * const samples = await recording.stop();
  * ```
  *
  * @module
  */
-import { join } from "node:path";
-import { pulseSocketPath } from "../../lib/vm/host_services.ts";
-import { s16leSamples } from "./audio.ts";
-import { type ProcessGroup, startProcessGroup } from "./process_group.ts";
+import { pulseSocketPath } from "../../lib/vm/mod.ts";
+import { s16leSamples, TEST_RATE } from "./audio.ts";
+import { socketExists, startPrivateDaemon } from "./process_group.ts";
 
 /** A running pulseaudio; disposing stops it and removes its folder. */
 export interface PulseServer extends AsyncDisposable {
@@ -51,40 +50,32 @@ export function pulseaudioArgs(sink: string): string[] {
 
 /** Starts pulseaudio and waits until its socket exists. */
 export async function startPulseServer(): Promise<PulseServer> {
-  const root = await Deno.makeTempDir({ prefix: "qubesify-pulse-" });
-  let daemon: ProcessGroup | undefined;
-  try {
-    const runtimeDir = join(root, "run");
-    await Deno.mkdir(runtimeDir, { mode: 0o700 });
-    const socket = pulseSocketPath({ XDG_RUNTIME_DIR: runtimeDir });
-    if (!socket) throw new Error("no pulse socket path for the runtime dir");
-    daemon = await startProcessGroup({
+  const daemon = await startPrivateDaemon(
+    "qubesify-pulse-",
+    ({ root, runtimeDir }) => ({
       program: "pulseaudio",
       args: pulseaudioArgs(TEST_SINK),
       // Its cookie and state go under HOME: keep them out of the real one.
       env: { HOME: root, XDG_RUNTIME_DIR: runtimeDir, XDG_CONFIG_HOME: root },
-      ready: () => Deno.stat(socket).then((info) => info.isSocket === true),
-    });
-    const running = daemon;
-    let stopping: Promise<void> | undefined;
-    const stop = () =>
-      stopping ??= (async () => {
-        await running.stop();
-        await Deno.remove(root, { recursive: true });
-      })();
-    return {
-      socket,
-      server: `unix:${socket}`,
-      sink: TEST_SINK,
-      monitor: `${TEST_SINK}.monitor`,
-      stop,
-      [Symbol.asyncDispose]: stop,
-    };
-  } catch (error) {
-    await daemon?.stop();
-    await Deno.remove(root, { recursive: true });
-    throw error;
-  }
+      ready: () => socketExists(pulseSocket(runtimeDir)),
+    }),
+  );
+  const socket = pulseSocket(daemon.runtimeDir);
+  return {
+    socket,
+    server: `unix:${socket}`,
+    sink: TEST_SINK,
+    monitor: `${TEST_SINK}.monitor`,
+    stop: daemon.stop,
+    [Symbol.asyncDispose]: daemon.stop,
+  };
+}
+
+/** Where a pulse server with this runtime folder has its socket. */
+function pulseSocket(runtimeDir: string): string {
+  const socket = pulseSocketPath({ XDG_RUNTIME_DIR: runtimeDir });
+  if (!socket) throw new Error("no pulse socket path for the runtime dir");
+  return socket;
 }
 
 /** Raw s16le mono at `rate`, as pacat and parec are told to speak. */
@@ -168,16 +159,6 @@ export async function playS16le(options: PlayOptions): Promise<ClientResult> {
   }
 }
 
-/** What {@linkcode startRecording} records. */
-export interface RecordOptions {
-  /** Server address, `unix:<socket>`. */
-  server: string;
-  /** Source to record, e.g. a sink's monitor. */
-  source: string;
-  /** Samples per second to record at. */
-  rate: number;
-}
-
 /** A running recording. */
 export interface Recording extends AsyncDisposable {
   /** Stops recording and returns every sample recorded. */
@@ -185,20 +166,22 @@ export interface Recording extends AsyncDisposable {
 }
 
 /**
- * Starts parec and resolves once its first samples arrived, so that
- * whatever is played afterwards is in the recording. Small fragments
+ * Starts parec on the monitor of `pulse`'s sink, at `rate`, and resolves
+ * once its first samples arrived, so that whatever is played afterwards is
+ * in the recording. Small fragments
  * (20 ms) keep parec from holding back the last second when stopped.
  */
 export async function startRecording(
-  options: RecordOptions,
+  pulse: Pick<PulseServer, "server" | "monitor">,
+  rate: number = TEST_RATE,
 ): Promise<Recording> {
   const home = await clientHome();
   const child = new Deno.Command("parec", {
     args: [
-      `--server=${options.server}`,
-      `--device=${options.source}`,
+      `--server=${pulse.server}`,
+      `--device=${pulse.monitor}`,
       "--latency-msec=20",
-      ...rawFormatArgs(options.rate),
+      ...rawFormatArgs(rate),
     ],
     env: home.env,
     stdin: "null",
@@ -234,7 +217,7 @@ export async function startRecording(
     if (exited || Date.now() > deadline) {
       const why = await stopChild();
       throw new Error(
-        `parec recorded nothing from ${options.source}${why ? `: ${why}` : ""}`,
+        `parec recorded nothing from ${pulse.monitor}${why ? `: ${why}` : ""}`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, 20));

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   registryAccessSource,
@@ -69,4 +70,50 @@ export async function startThreeVmDispatcher(options: {
     onDecision: (decision) => decisions.push(decision),
   });
   return { relay, decisions, standIn };
+}
+
+/** A VM the dispatcher must refuse, and the reason it must give. */
+export interface Refusal {
+  /** Which VM, in words. */
+  who: string;
+  /** Its CID. */
+  cid: number;
+  /** Matches the decision's reason. */
+  reason: RegExp;
+}
+
+/** The VMs of the setup that must be refused `service`. */
+export function refusals(service: ServiceName): Refusal[] {
+  return [
+    {
+      who: "a running VM without the service",
+      cid: OTHER_CID,
+      reason: new RegExp(`other may not use ${service}`),
+    },
+    {
+      who: "a stale record's CID",
+      cid: STALE_CID,
+      reason: new RegExp(`unknown CID ${STALE_CID}`),
+    },
+  ];
+}
+
+/**
+ * Asserts that the dispatcher decided at least once and refused every
+ * connection: from `cid`, for `service`, for a reason matching `reason`,
+ * with no target. `context` goes into the message when it made none.
+ */
+export function assertAllRefused(
+  decisions: readonly RelayDecision[],
+  expected: { cid: number; service: ServiceName; reason: RegExp },
+  context = "",
+): void {
+  assert.ok(decisions.length >= 1, `no decision${context}`);
+  for (const decision of decisions) {
+    assert.equal(decision.decision, "deny");
+    assert.equal(decision.cid, expected.cid);
+    assert.equal(decision.service, expected.service);
+    assert.equal(decision.target, undefined);
+    assert.match(decision.reason ?? "", expected.reason);
+  }
 }

@@ -2,8 +2,9 @@
  * Running-VM records for relay tests: the files `qubesify run` keeps in
  * the runtime folder (`<runtime>/<vm>/vm.json`), which the local
  * dispatcher reads to learn each VM's CID and the sockets it may reach.
- * The records name this test process as the VM's QEMU, so they count as
- * live for as long as the test runs, unless a test gives another pid.
+ * The records name this test process as the VM's QEMU and owner, so they
+ * count as live for as long as the test runs, unless a test gives other
+ * pids.
  *
  * @module
  */
@@ -21,6 +22,8 @@ export interface TestVm {
   services: Partial<Record<ServiceName, string>>;
   /** Its QEMU's pid; default this process. A dead one makes it stale. */
   pid?: number;
+  /** The pid of the `run` that owns it (what `stop` signals); default this process. */
+  ownerPid?: number;
 }
 
 /** Writes a live record for each VM under `runtimeDir`. */
@@ -34,7 +37,7 @@ export async function writeVmRecords(
       app: vm.name,
       image: "test",
       pid: vm.pid ?? Deno.pid,
-      ownerPid: Deno.pid,
+      ownerPid: vm.ownerPid ?? Deno.pid,
       memoryBytes: 256 * 1024 * 1024,
       cid: vm.cid,
       services: vm.services,

@@ -5,8 +5,12 @@
  *
  * @module
  */
-import { waypipeClientArgs } from "../../lib/vm/waypipe_client.ts";
-import { type ProcessGroup, startProcessGroup } from "./process_group.ts";
+import { waypipeClientArgs } from "../../lib/vm/mod.ts";
+import {
+  type ProcessGroup,
+  socketExists,
+  startProcessGroup,
+} from "./process_group.ts";
 
 /** What {@linkcode startTestWaypipeClient} starts. */
 export interface TestWaypipeClientOptions {
@@ -32,8 +36,7 @@ export async function startTestWaypipeClient(
       compress: options.compress,
     }),
     env: options.env,
-    ready: () =>
-      Deno.stat(options.socket).then((info) => info.isSocket === true),
+    ready: () => socketExists(options.socket),
   });
 }
 

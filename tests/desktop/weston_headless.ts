@@ -13,9 +13,9 @@
  * @module
  */
 import { join } from "node:path";
-import { capture } from "../../lib/exec/capture.ts";
+import { capture } from "../../lib/exec/mod.ts";
 import { decodePng, type RgbImage } from "./png.ts";
-import { type ProcessGroup, startProcessGroup } from "./process_group.ts";
+import { socketExists, startPrivateDaemon } from "./process_group.ts";
 
 /** What {@linkcode startWestonHeadless} starts. */
 export interface WestonOptions {
@@ -93,62 +93,48 @@ export function westonArgs(
 export async function startWestonHeadless(
   options: WestonOptions = {},
 ): Promise<WestonHeadless> {
-  const root = await Deno.makeTempDir({ prefix: "qubesify-weston-" });
-  let weston: ProcessGroup | undefined;
-  try {
-    const runtimeDir = join(root, "run");
-    await Deno.mkdir(runtimeDir, { mode: 0o700 });
-    const config = join(root, "weston.ini");
-    await Deno.writeTextFile(config, WESTON_INI);
-    const display = "wayland-test";
-    const env = { WAYLAND_DISPLAY: display, XDG_RUNTIME_DIR: runtimeDir };
-    weston = await startProcessGroup({
-      program: "weston",
-      args: westonArgs({
-        config,
-        socket: display,
-        width: options.width ?? 640,
-        height: options.height ?? 480,
-      }),
-      env: { XDG_RUNTIME_DIR: runtimeDir },
-      ready: () =>
-        Deno.stat(join(runtimeDir, display)).then((info) =>
-          info.isSocket === true
-        ),
-    });
-    const running = weston;
-    let shots = 0;
-    const screenshot = () => takeScreenshot(join(root, `shot-${shots++}`), env);
-    let stopping: Promise<void> | undefined;
-    const stop = () =>
-      stopping ??= (async () => {
-        await running.stop();
-        await Deno.remove(root, { recursive: true });
-      })();
-    return {
-      runtimeDir,
-      display,
-      env,
-      screenshot,
-      async screenshotUntil(predicate, poll = {}) {
-        const deadline = Date.now() + (poll.timeoutMs ?? 10_000);
-        while (true) {
-          const image = await screenshot();
-          if (predicate(image)) return { image, matched: true };
-          if (Date.now() >= deadline) return { image, matched: false };
-          await new Promise((resolve) =>
-            setTimeout(resolve, poll.intervalMs ?? 200)
-          );
-        }
-      },
-      stop,
-      [Symbol.asyncDispose]: stop,
-    };
-  } catch (error) {
-    await weston?.stop();
-    await Deno.remove(root, { recursive: true });
-    throw error;
-  }
+  const display = "wayland-test";
+  const daemon = await startPrivateDaemon(
+    "qubesify-weston-",
+    async ({ root, runtimeDir }) => {
+      const config = join(root, "weston.ini");
+      await Deno.writeTextFile(config, WESTON_INI);
+      return {
+        program: "weston",
+        args: westonArgs({
+          config,
+          socket: display,
+          width: options.width ?? 640,
+          height: options.height ?? 480,
+        }),
+        env: { XDG_RUNTIME_DIR: runtimeDir },
+        ready: () => socketExists(join(runtimeDir, display)),
+      };
+    },
+  );
+  const { root, runtimeDir, stop } = daemon;
+  const env = { WAYLAND_DISPLAY: display, XDG_RUNTIME_DIR: runtimeDir };
+  let shots = 0;
+  const screenshot = () => takeScreenshot(join(root, `shot-${shots++}`), env);
+  return {
+    runtimeDir,
+    display,
+    env,
+    screenshot,
+    async screenshotUntil(predicate, poll = {}) {
+      const deadline = Date.now() + (poll.timeoutMs ?? 10_000);
+      while (true) {
+        const image = await screenshot();
+        if (predicate(image)) return { image, matched: true };
+        if (Date.now() >= deadline) return { image, matched: false };
+        await new Promise((resolve) =>
+          setTimeout(resolve, poll.intervalMs ?? 200)
+        );
+      }
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
 }
 
 /**

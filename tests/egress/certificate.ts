@@ -4,6 +4,7 @@
  * @module
  */
 import { join } from "node:path";
+import { mustRun } from "../must_run.ts";
 
 /** Where {@linkcode makeCertificate} wrote the certificate and its key. */
 export interface Certificate {
@@ -24,34 +25,24 @@ export async function makeCertificate(
 ): Promise<Certificate> {
   const cert = join(dir, "cert.pem");
   const key = join(dir, "key.pem");
-  const output = await new Deno.Command("openssl", {
-    args: [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-days",
-      "1",
-      "-subj",
-      `/CN=${names[0].replace(/^(DNS|IP):/, "")}`,
-      "-addext",
-      `subjectAltName=${names.join(",")}`,
-      "-keyout",
-      key,
-      "-out",
-      cert,
-    ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (!output.success) {
-    throw new Error(
-      `openssl req failed: ${new TextDecoder().decode(output.stderr)}`,
-    );
-  }
+  await mustRun("openssl", [
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-days",
+    "1",
+    "-subj",
+    `/CN=${names[0].replace(/^(DNS|IP):/, "")}`,
+    "-addext",
+    `subjectAltName=${names.join(",")}`,
+    "-keyout",
+    key,
+    "-out",
+    cert,
+  ]);
   return { cert, key };
 }

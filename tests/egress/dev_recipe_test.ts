@@ -5,9 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { parseRecipes } from "../../lib/recipe/parse.ts";
-import { decideRequest } from "../../lib/egress/policy.ts";
-import { emptyBlocklist } from "../../lib/egress/blocklist.ts";
+import { parseRecipes } from "../../lib/recipe/mod.ts";
+import { decideRequest, emptyBlocklist } from "../../lib/egress/mod.ts";
 
 const FILE = fileURLToPath(new URL("../../recipes/dev.yaml", import.meta.url));
 

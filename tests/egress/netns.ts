@@ -3,7 +3,10 @@
  * runs, as on a host) and "internet" (test servers on RFC 5737
  * documentation addresses, plus one private address), joined by a veth
  * pair. Names are unique per run; disposing deletes both namespaces.
+ *
+ * @module
  */
+import { mustRun } from "../must_run.ts";
 
 /** The namespaces and the addresses in them. */
 export interface EgressNetwork extends AsyncDisposable {
@@ -26,17 +29,7 @@ export const PRIVATE_ADDRESS = "10.99.0.2";
 
 /** Runs `ip` with `args`; throws with its output when it fails. */
 export async function ip(args: string[]): Promise<void> {
-  const output = await new Deno.Command("ip", {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!output.success) {
-    throw new Error(
-      `ip ${args.join(" ")}: ${new TextDecoder().decode(output.stderr)}`,
-    );
-  }
+  await mustRun("ip", args);
 }
 
 /** Creates the namespaces, links and routes. */
@@ -70,58 +63,31 @@ export async function createEgressNetwork(): Promise<EgressNetwork> {
       "netns",
       internet,
     ]);
-    await ip(["-n", proxy, "addr", "add", "198.51.100.1/24", "dev", "veth-p"]);
-    await ip([
-      "-n",
-      internet,
-      "addr",
-      "add",
-      "198.51.100.2/24",
-      "dev",
-      "veth-i",
-    ]);
-    for (const address of [WEB_ADDRESS, SSH_ADDRESS, PRIVATE_ADDRESS]) {
+    const addresses: [string, string, string][] = [
+      [proxy, "veth-p", "198.51.100.1/24"],
+      [internet, "veth-i", "198.51.100.2/24"],
+      [internet, "veth-i", `${WEB_ADDRESS}/32`],
+      [internet, "veth-i", `${SSH_ADDRESS}/32`],
+      [internet, "veth-i", `${PRIVATE_ADDRESS}/32`],
+      [proxy, "veth-p", "2001:db8:1::1/64"],
+      [internet, "veth-i", "2001:db8:1::2/64"],
+      [internet, "veth-i", `${WEB_ADDRESS6}/128`],
+    ];
+    for (const [namespace, device, address] of addresses) {
+      // nodad: an IPv6 address is usable at once, without duplicate
+      // address detection.
+      const nodad = address.includes(":") ? ["nodad"] : [];
       await ip([
         "-n",
-        internet,
+        namespace,
         "addr",
         "add",
-        `${address}/32`,
+        address,
         "dev",
-        "veth-i",
+        device,
+        ...nodad,
       ]);
     }
-    // nodad: usable at once, without duplicate address detection.
-    await ip([
-      "-n",
-      proxy,
-      "addr",
-      "add",
-      "2001:db8:1::1/64",
-      "dev",
-      "veth-p",
-      "nodad",
-    ]);
-    await ip([
-      "-n",
-      internet,
-      "addr",
-      "add",
-      "2001:db8:1::2/64",
-      "dev",
-      "veth-i",
-      "nodad",
-    ]);
-    await ip([
-      "-n",
-      internet,
-      "addr",
-      "add",
-      `${WEB_ADDRESS6}/128`,
-      "dev",
-      "veth-i",
-      "nodad",
-    ]);
     await ip(["-n", proxy, "link", "set", "veth-p", "up"]);
     await ip(["-n", internet, "link", "set", "veth-i", "up"]);
     for (const range of ["203.0.113.0/24", "10.99.0.0/24"]) {

@@ -4,24 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runCli } from "../../lib/cli/program.ts";
-import type { CliContext } from "../../lib/cli/context.ts";
+import { cli as runInProcess } from "../../lib/cli/_test_cli.ts";
 
-async function cli(args: string[], data = "/nonexistent/data") {
-  let out = "";
-  let err = "";
-  const context: CliContext = {
-    out: (text) => out += text,
-    err: (text) => err += text,
-    color: false,
-    paths: () => ({
-      config: "/nonexistent/config",
-      data,
-      runtime: "/nonexistent/runtime",
-    }),
-  };
-  const code = await runCli(args, context);
-  return { code, out, err };
+/** `qubesify <args>` in this process, with its data folder at `data`. */
+function cli(args: string[], data?: string) {
+  return runInProcess(args, { paths: data ? { data } : {} });
 }
 
 Deno.test("qubesify proxy: usage and policy errors say what to fix", async () => {

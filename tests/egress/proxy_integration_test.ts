@@ -8,10 +8,14 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { startBackground } from "../../lib/exec/background.ts";
-import { findExecutable } from "../../lib/exec/which.ts";
-import type { EgressRecord } from "../../lib/egress/log_record.ts";
+import {
+  capture,
+  findExecutable,
+  startBackground,
+} from "../../lib/exec/mod.ts";
+import type { EgressRecord } from "../../lib/egress/mod.ts";
+import { qubesifyArgv, runQubesify } from "../cli.ts";
+import { mustRun } from "../must_run.ts";
 import {
   createEgressNetwork,
   PRIVATE_ADDRESS,
@@ -22,10 +26,9 @@ import {
 import { startTcpToUnix } from "./tcp_to_unix.ts";
 import { makeCertificate } from "./certificate.ts";
 import { startWebServer } from "./web_server.ts";
+import { SSHD, startSshServer } from "./ssh_server.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const PATH = Deno.env.get("PATH") ?? "";
-const SSHD = "/usr/sbin/sshd";
 
 async function hasTools(): Promise<boolean> {
   if (Deno.uid() !== 0) return false;
@@ -39,52 +42,35 @@ async function hasTools(): Promise<boolean> {
 
 const ready = await hasTools();
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+/**
+ * The environment of every program the test runs: no proxy settings of
+ * this machine's, and git reads no configuration but the test's.
+ */
+const CLEAN_ENV = {
+  http_proxy: "",
+  https_proxy: "",
+  HTTP_PROXY: "",
+  HTTPS_PROXY: "",
+  no_proxy: "",
+  NO_PROXY: "",
+  GIT_CONFIG_NOSYSTEM: "1",
+  GIT_CONFIG_GLOBAL: "/dev/null",
+  GIT_TERMINAL_PROMPT: "0",
+};
 
-/** Runs a program (argv, no shell) with a clean proxy environment. */
-async function run(
+/** Runs a program (argv, no shell) in {@linkcode CLEAN_ENV} plus `env`. */
+function run(
   program: string,
   args: string[],
   env: Record<string, string> = {},
-): Promise<Run> {
-  const output = await new Deno.Command(program, {
-    args,
-    env: {
-      http_proxy: "",
-      https_proxy: "",
-      HTTP_PROXY: "",
-      HTTPS_PROXY: "",
-      no_proxy: "",
-      NO_PROXY: "",
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_CONFIG_GLOBAL: "/dev/null",
-      GIT_TERMINAL_PROMPT: "0",
-      ...env,
-    },
-    stdin: "null",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+) {
+  return capture({ program, args, env: { ...CLEAN_ENV, ...env } });
 }
 
-async function must(program: string, args: string[]): Promise<string> {
-  const result = await run(program, args);
-  if (result.code !== 0) {
-    throw new Error(`${program} ${args.join(" ")}: ${result.stderr}`);
-  }
-  return result.stdout;
+/** A set-up step: must succeed. */
+function must(program: string, args: string[]): Promise<string> {
+  return mustRun(program, args, { env: CLEAN_ENV });
 }
-
-const exists = (path: string) => () =>
-  Deno.stat(path).then(() => true, () => false);
 
 /** A bare repository with one commit, under `root`. */
 async function makeRepository(root: string, scratch: string): Promise<void> {
@@ -161,58 +147,10 @@ Deno.test({
     ]);
     const gitRoot = join(dir, "git");
     await makeRepository(gitRoot, join(dir, "scratch"));
-    await must("ssh-keygen", [
-      "-q",
-      "-t",
-      "ed25519",
-      "-N",
-      "",
-      "-f",
-      join(dir, "id"),
-    ]);
-    await must("ssh-keygen", [
-      "-q",
-      "-t",
-      "ed25519",
-      "-N",
-      "",
-      "-f",
-      join(dir, "host_key"),
-    ]);
-    await Deno.copyFile(join(dir, "id.pub"), join(dir, "authorized_keys"));
-    const hostKey = (await Deno.readTextFile(join(dir, "host_key.pub"))).trim();
-    await Deno.writeTextFile(
-      join(dir, "known_hosts"),
-      `ssh.test,nossh.test ${hostKey}\n`,
-    );
-    await Deno.writeTextFile(
-      join(dir, "sshd_config"),
-      [
-        `ListenAddress ${SSH_ADDRESS}`,
-        "Port 22",
-        `HostKey ${join(dir, "host_key")}`,
-        `PidFile ${join(dir, "sshd.pid")}`,
-        `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
-        "StrictModes no",
-        "UsePAM no",
-        "PasswordAuthentication no",
-        "KbdInteractiveAuthentication no",
-        "PermitRootLogin prohibit-password",
-        "",
-      ].join("\n"),
-    );
     await Deno.writeTextFile(join(dir, "policy.yaml"), POLICY);
     await Deno.writeTextFile(join(dir, "block.txt"), "||ads.test^\n");
     await Deno.writeTextFile(join(dir, "hosts"), HOSTS);
-    // sshd refuses to start without its privilege separation folder.
-    await Deno.mkdir("/run/sshd", { recursive: true, mode: 0o755 });
 
-    const inNamespace = (namespace: string, argv: string[]) => [
-      "netns",
-      "exec",
-      namespace,
-      ...argv,
-    ];
     await using _web = await startWebServer({
       namespace: network.internet,
       cert,
@@ -220,41 +158,31 @@ Deno.test({
       gitRoot,
       readyFile: join(dir, "web.ready"),
     });
-    await using _sshd = await startBackground({
-      program: "ip",
-      args: inNamespace(network.internet, [
-        SSHD,
-        "-D",
-        "-e",
-        "-f",
-        join(dir, "sshd_config"),
-      ]),
-      ready: exists(join(dir, "sshd.pid")),
+    await using ssh = await startSshServer({
+      namespace: network.internet,
+      address: SSH_ADDRESS,
+      names: ["ssh.test", "nossh.test"],
+      dir,
     });
     const socket = join(dir, "egress.sock");
     const log = join(dir, "requests.jsonl");
+    const [program, ...args] = qubesifyArgv([
+      "proxy",
+      "--listen",
+      socket,
+      "--policy",
+      join(dir, "policy.yaml"),
+      "--hosts",
+      join(dir, "hosts"),
+      "--log",
+      log,
+      "--vm",
+      "itest",
+    ], { namespace: network.proxy });
     await using _proxy = await startBackground({
-      program: "ip",
-      args: inNamespace(network.proxy, [
-        Deno.execPath(),
-        "run",
-        `--config=${join(ROOT, "deno.json")}`,
-        "-P=qubesify",
-        "--allow-sys=networkInterfaces",
-        join(ROOT, "main.ts"),
-        "proxy",
-        "--listen",
-        socket,
-        "--policy",
-        join(dir, "policy.yaml"),
-        "--hosts",
-        join(dir, "hosts"),
-        "--log",
-        log,
-        "--vm",
-        "itest",
-      ]),
-      ready: exists(socket),
+      program,
+      args,
+      ready: () => Deno.stat(socket).then(() => true, () => false),
       readyTimeoutMs: 30_000,
     });
     await using relay = startTcpToUnix(socket);
@@ -274,24 +202,30 @@ Deno.test({
         url,
       ]);
 
-    await t.step("curl reaches an allowed name over HTTPS", async () => {
-      const result = await curl("https://git.test/hello");
-      assert.equal(result.code, 0, result.stderr);
-      assert.equal(result.stdout, "hello from git.test\n\n200 200");
-    });
-    await t.step(
-      "curl reaches an allowed name on an IPv6 address",
-      async () => {
-        const result = await curl("https://v6.test/hello");
+    const reached: [string, string, string][] = [
+      [
+        "over HTTPS",
+        "https://git.test/hello",
+        "hello from git.test\n\n200 200",
+      ],
+      [
+        "on an IPv6 address",
+        "https://v6.test/hello",
+        "hello from v6.test\n\n200 200",
+      ],
+      [
+        "over plain HTTP",
+        "http://git.test/hello",
+        "hello from git.test\n\n200 000",
+      ],
+    ];
+    for (const [how, url, expected] of reached) {
+      await t.step(`curl reaches an allowed name ${how}`, async () => {
+        const result = await curl(url);
         assert.equal(result.code, 0, result.stderr);
-        assert.equal(result.stdout, "hello from v6.test\n\n200 200");
-      },
-    );
-    await t.step("curl reaches an allowed name over plain HTTP", async () => {
-      const result = await curl("http://git.test/hello");
-      assert.equal(result.code, 0, result.stderr);
-      assert.equal(result.stdout, "hello from git.test\n\n200 000");
-    });
+        assert.equal(result.stdout, expected);
+      });
+    }
     const refusals: [string, string][] = [
       ["a name not allowed", "https://other.test/hello"],
       ["a denied name", "https://denied.test/hello"],
@@ -329,9 +263,9 @@ Deno.test({
       [
         "Host *",
         "  User root",
-        `  IdentityFile ${join(dir, "id")}`,
+        `  IdentityFile ${ssh.identity}`,
         "  IdentitiesOnly yes",
-        `  UserKnownHostsFile ${join(dir, "known_hosts")}`,
+        `  UserKnownHostsFile ${ssh.knownHosts}`,
         "  StrictHostKeyChecking yes",
         "  BatchMode yes",
         "  ConnectTimeout 20",
@@ -339,57 +273,44 @@ Deno.test({
         "",
       ].join("\n"),
     );
-    const clone = (url: string, into: string) =>
-      run("git", [
-        "-c",
-        `http.proxy=http://${proxy}`,
-        "clone",
-        "-q",
-        url,
-        join(dir, into),
-      ], gitEnv);
-
-    await t.step("git clone over HTTPS through the proxy", async () => {
-      const result = await clone("https://git.test/repo.git", "https-clone");
-      assert.equal(result.code, 0, result.stderr);
-      assert.equal(
-        await Deno.readTextFile(join(dir, "https-clone", "README")),
-        "through the proxy\n",
-      );
-    });
-    await t.step(
-      "git clone over HTTPS from a name not allowed fails",
-      async () => {
-        const result = await clone(
-          "https://other.test/repo.git",
-          "https-refused",
-        );
-        assert.notEqual(result.code, 0);
-        assert.match(result.stderr, /403/);
-      },
-    );
-    await t.step("git clone over SSH through nc -X connect", async () => {
-      const result = await clone(
-        `ssh://ssh.test${gitRoot}/repo.git`,
-        "ssh-clone",
-      );
-      assert.equal(result.code, 0, result.stderr);
-      assert.equal(
-        await Deno.readTextFile(join(dir, "ssh-clone", "README")),
-        "through the proxy\n",
-      );
-    });
-    await t.step(
-      "git clone over SSH to a name without port 22 fails",
-      async () => {
-        const result = await clone(
-          `ssh://nossh.test${gitRoot}/repo.git`,
-          "ssh-refused",
-        );
-        assert.notEqual(result.code, 0);
-        assert.match(result.stderr, /403|[Cc]onnection closed/);
-      },
-    );
+    // A clone that must fail names what git says when it does.
+    const clones: [string, string, RegExp?][] = [
+      ["over HTTPS through the proxy", "https://git.test/repo.git"],
+      [
+        "over HTTPS from a name not allowed fails",
+        "https://other.test/repo.git",
+        /403/,
+      ],
+      ["over SSH through nc -X connect", `ssh://ssh.test${gitRoot}/repo.git`],
+      [
+        "over SSH to a name without port 22 fails",
+        `ssh://nossh.test${gitRoot}/repo.git`,
+        /403|[Cc]onnection closed/,
+      ],
+    ];
+    for (const [index, [what, url, refusal]] of clones.entries()) {
+      await t.step(`git clone ${what}`, async () => {
+        const into = join(dir, `clone-${index}`);
+        const result = await run("git", [
+          "-c",
+          `http.proxy=http://${proxy}`,
+          "clone",
+          "-q",
+          url,
+          into,
+        ], gitEnv);
+        if (refusal) {
+          assert.notEqual(result.code, 0);
+          assert.match(result.stderr, refusal);
+        } else {
+          assert.equal(result.code, 0, result.stderr);
+          assert.equal(
+            await Deno.readTextFile(join(into, "README")),
+            "through the proxy\n",
+          );
+        }
+      });
+    }
     await t.step(
       "an idle tunnel is closed after the policy's idle timeout",
       async () => {
@@ -427,11 +348,7 @@ Deno.test({
       async () => {
         // The proxy writes a record when a connection ends; give the last a moment.
         await new Promise((resolve) => setTimeout(resolve, 500));
-        const printed = await run(Deno.execPath(), [
-          "run",
-          `--config=${join(ROOT, "deno.json")}`,
-          "-P=qubesify",
-          join(ROOT, "main.ts"),
+        const printed = await runQubesify([
           "proxy",
           "log",
           "--log",

@@ -5,7 +5,7 @@
  * @module
  */
 import { fileURLToPath } from "node:url";
-import { type Background, startBackground } from "../../lib/exec/background.ts";
+import { type Background, startBackground } from "../../lib/exec/mod.ts";
 
 const SERVER = fileURLToPath(new URL("./git_https_server.ts", import.meta.url));
 

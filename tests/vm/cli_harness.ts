@@ -1,48 +1,15 @@
 /**
- * Driving the real `qubesify` CLI from VM-tier tests: under the
- * orchestrator's permission set, from the repository root.
+ * Driving the real `qubesify` CLI from VM-tier tests: a sandbox of private
+ * folders whose commands and VMs are all gone after the test.
  *
  * @module
  */
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { finish, type QubesifyOptions, startQubesify } from "../cli.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-
-/** An app that runs until SIGTERM, then says bye and exits 5. */
-export const SLEEPER_RECIPE = `kind: app
-template: smoke
-command: [sh, -c, 'echo started; trap "echo bye; exit 5" TERM; while :; do sleep 1; done']
-memory: 256M
-display: none
-`;
-
-/** `deno run -P=qubesify main.ts ARGS` with piped output. */
-export function qubesify(
-  args: string[],
-  env: Record<string, string>,
-): Deno.Command {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P=qubesify", "--quiet", "main.ts", ...args],
-    cwd: ROOT,
-    env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  });
-}
-
-/** Waits for a spawned command and decodes its output. */
-export async function finish(
-  child: Deno.ChildProcess,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = await child.output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
+/** The VM tests' recipes, installed in every sandbox. */
+const RECIPES = fileURLToPath(new URL("./recipes", import.meta.url));
 
 /** Polls `check` until it holds; throws naming `what` after `timeoutMs`. */
 export async function until(
@@ -68,7 +35,7 @@ export interface ListedVm {
 }
 
 /**
- * Private runtime and config folders (the sleeper recipe installed) for
+ * Private runtime and config folders (the recipes in ./recipes installed) for
  * one test: every command it spawns is killed and reaped on dispose, and
  * so is any QEMU a killed `run` left behind.
  */
@@ -79,8 +46,11 @@ export interface Sandbox extends AsyncDisposable {
   config: string;
   /** The environment every command gets. */
   env: Record<string, string>;
-  /** Starts `qubesify ARGS` inside the sandbox. */
-  spawn(args: string[]): Deno.ChildProcess;
+  /** Starts `qubesify ARGS` inside the sandbox (in `namespace`, if given). */
+  spawn(
+    args: string[],
+    options?: Pick<QubesifyOptions, "namespace">,
+  ): Deno.ChildProcess;
   /** The running VMs, from `qubesify ls --json`. */
   vms(): Promise<ListedVm[]>;
 }
@@ -89,16 +59,21 @@ export interface Sandbox extends AsyncDisposable {
 export async function sandbox(dataDir: string): Promise<Sandbox> {
   const runtime = await Deno.makeTempDir({ prefix: "qubesify-runtime-test-" });
   const config = await Deno.makeTempDir({ prefix: "qubesify-config-test-" });
-  await Deno.mkdir(`${config}/recipes`);
-  await Deno.writeTextFile(`${config}/recipes/sleeper.yaml`, SLEEPER_RECIPE);
+  await Deno.mkdir(join(config, "recipes"));
+  for await (const entry of Deno.readDir(RECIPES)) {
+    await Deno.copyFile(
+      join(RECIPES, entry.name),
+      join(config, "recipes", entry.name),
+    );
+  }
   const env = {
     QUBESIFY_DATA_DIR: dataDir,
     QUBESIFY_RUNTIME_DIR: runtime,
     QUBESIFY_CONFIG_DIR: config,
   };
   const started: Deno.ChildProcess[] = [];
-  const spawn = (args: string[]) => {
-    const child = qubesify(args, env).spawn();
+  const spawn: Sandbox["spawn"] = (args, options) => {
+    const child = startQubesify(args, { ...options, env });
     started.push(child);
     return child;
   };

@@ -8,18 +8,15 @@
  * and a third VM may reach neither the display nor the sound.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { findExecutable } from "../../lib/exec/which.ts";
+import { findExecutable } from "../../lib/exec/mod.ts";
 import { testDataDir } from "./test_data_dir.ts";
-import { finish, sandbox, until } from "./cli_harness.ts";
-import { heardTone } from "../desktop/audio.ts";
+import { finish } from "../cli.ts";
+import { sandbox, until } from "./cli_harness.ts";
+import { heardTone, TEST_RATE } from "../desktop/audio.ts";
 import { showsWindow } from "../desktop/pixels.ts";
 import { skipUnless } from "../desktop/programs.ts";
 import { startPulseServer, startRecording } from "../desktop/pulse_server.ts";
 import { startWestonHeadless } from "../desktop/weston_headless.ts";
-
-const RECIPES = fileURLToPath(new URL("./recipes", import.meta.url));
-const RATE = 48_000;
 
 const ignore = await skipUnless(["weston", "pulseaudio", "parec"]) ||
   !await findExecutable("qemu-system-x86_64", Deno.env.get("PATH") ?? "") ||
@@ -31,12 +28,6 @@ Deno.test({
   ignore,
 }, async (t) => {
   await using box = await sandbox(testDataDir());
-  for await (const entry of Deno.readDir(RECIPES)) {
-    await Deno.copyFile(
-      `${RECIPES}/${entry.name}`,
-      `${box.config}/recipes/${entry.name}`,
-    );
-  }
   const built = await finish(box.spawn(["build", "probe"]));
   assert.equal(built.code, 0, built.stderr);
 
@@ -79,18 +70,14 @@ Deno.test({
   });
 
   await t.step("a tone played in the guest is heard on the host", async () => {
-    await using recording = await startRecording({
-      server: pulse.server,
-      source: pulse.monitor,
-      rate: RATE,
-    });
+    await using recording = await startRecording(pulse);
     const played = await finish(
       box.spawn(["run", "--no-build", "--vsock", "user", "tone"]),
     );
     assert.equal(played.code, 0, played.stderr);
     const why = heardTone(await recording.stop(), {
       tone: { frequency: 440, rate: 44_100, seconds: 3, amplitude: 12_000 },
-      rate: RATE,
+      rate: TEST_RATE,
     });
     assert.equal(why, undefined, why);
   });

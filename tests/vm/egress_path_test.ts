@@ -9,17 +9,15 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { findExecutable } from "../../lib/exec/which.ts";
-import type { EgressRecord } from "../../lib/egress/log_record.ts";
+import { findExecutable } from "../../lib/exec/mod.ts";
+import type { EgressRecord } from "../../lib/egress/mod.ts";
 import { createEgressNetwork, WEB_ADDRESS } from "../egress/netns.ts";
 import { makeCertificate } from "../egress/certificate.ts";
 import { startWebServer } from "../egress/web_server.ts";
 import { testDataDir } from "./test_data_dir.ts";
-import { finish, sandbox } from "./cli_harness.ts";
+import { finish } from "../cli.ts";
+import { sandbox } from "./cli_harness.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const RECIPES = join(ROOT, "tests/vm/recipes");
 const PATH = Deno.env.get("PATH") ?? "";
 
 async function hasTools(): Promise<boolean> {
@@ -38,12 +36,6 @@ Deno.test({
   ignore: !await hasTools(),
 }, async () => {
   await using box = await sandbox(testDataDir());
-  for await (const entry of Deno.readDir(RECIPES)) {
-    await Deno.copyFile(
-      join(RECIPES, entry.name),
-      join(box.config, "recipes", entry.name),
-    );
-  }
   await Deno.writeTextFile(
     join(box.config, "egress-hosts"),
     `${WEB_ADDRESS} web.test denied.test\n`,
@@ -62,28 +54,9 @@ Deno.test({
   });
 
   const run = await finish(
-    new Deno.Command("ip", {
-      args: [
-        "netns",
-        "exec",
-        network.proxy,
-        Deno.execPath(),
-        "run",
-        "-P=qubesify",
-        "--quiet",
-        join(ROOT, "main.ts"),
-        "run",
-        "--no-build",
-        "--vsock",
-        "user",
-        "fetch",
-      ],
-      cwd: ROOT,
-      env: box.env,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn(),
+    box.spawn(["run", "--no-build", "--vsock", "user", "fetch"], {
+      namespace: network.proxy,
+    }),
   );
   assert.equal(run.code, 0, run.stderr);
   assert.equal(

@@ -5,16 +5,17 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { findExecutable } from "../../lib/exec/which.ts";
+import { findExecutable } from "../../lib/exec/mod.ts";
 import {
   acquireHugepageCopy,
   availablePages,
   parseHugetlbfsMounts,
   parseMeminfo,
   releaseHugepageCopy,
-} from "../../lib/vm/hugepages.ts";
+} from "../../lib/vm/mod.ts";
 import { testDataDir } from "./test_data_dir.ts";
-import { finish, sandbox, until } from "./cli_harness.ts";
+import { finish } from "../cli.ts";
+import { sandbox, until } from "./cli_harness.ts";
 
 const PATH = Deno.env.get("PATH") ?? "";
 const HUGETLBFS = "/dev/hugepages";

@@ -7,27 +7,25 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { buildKernel } from "../../lib/kernel/mod.ts";
 import {
   buildImage,
   ensureImage,
   ImageBuildError,
 } from "../../lib/image/mod.ts";
-import { type BootOptions, bootVm } from "../../lib/vm/boot.ts";
+import { type BootOptions, bootVm } from "../../lib/vm/mod.ts";
 import type { LaunchSpec } from "../../lib/guest/mod.ts";
-import { findExecutable } from "../../lib/exec/which.ts";
+import { findExecutable } from "../../lib/exec/mod.ts";
 import {
   loadCatalog,
   resolveApp,
   shippedRecipeDirectory,
 } from "../../lib/recipe/mod.ts";
-import { testDataDir } from "./test_data_dir.ts";
+import { haveKernelSource, testDataDir, testKernel } from "./test_data_dir.ts";
 
-const SOURCE = "/usr/src/linux-source-6.1.tar.xz";
 const PATH = Deno.env.get("PATH") ?? "";
 const qemu = await findExecutable("qemu-system-x86_64", PATH);
 const mmdebstrap = await findExecutable("mmdebstrap", PATH);
-const haveSource = await Deno.stat(SOURCE).then(() => true, () => false);
+const haveSource = await haveKernelSource();
 
 async function sha256(path: string): Promise<string> {
   const hash = createHash("sha256");
@@ -42,7 +40,7 @@ Deno.test({
 }, async (t) => {
   const dataDir = testDataDir();
   const report = (line: string) => console.error(line.trimEnd());
-  const kernel = await buildKernel({ dataDir, source: SOURCE, report });
+  const kernel = await testKernel();
   const catalog = await loadCatalog([shippedRecipeDirectory()]);
   const { app, template } = resolveApp(catalog, "smoke");
   const { image, built } = await ensureImage({

@@ -4,30 +4,13 @@
  * use; nothing else of the VM is kept.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { findExecutable } from "../../lib/exec/which.ts";
-import { homeDiskPath } from "../../lib/vm/home_disk.ts";
+import { findExecutable } from "../../lib/exec/mod.ts";
+import { homeDiskPath } from "../../lib/vm/mod.ts";
 import { testDataDir } from "./test_data_dir.ts";
-import { finish, sandbox, until } from "./cli_harness.ts";
+import { finish } from "../cli.ts";
+import { sandbox, until } from "./cli_harness.ts";
 
 const PATH = Deno.env.get("PATH") ?? "";
-
-/** Prints what the last run wrote (home and /tmp), then writes $1 to both. */
-const DIARY_RECIPE = `kind: app
-template: smoke
-command:
-  - sh
-  - -c
-  - >-
-    echo "home: $(cat ~/notes 2>/dev/null || echo nothing)";
-    echo "tmp: $(cat /tmp/notes 2>/dev/null || echo nothing)";
-    echo "$1" > ~/notes; echo "$1" > /tmp/notes;
-    [ -z "$2" ] || sleep "$2"
-  - diary
-memory: 256M
-display: none
-persist: home
-`;
 
 Deno.test({
   name:
@@ -36,10 +19,6 @@ Deno.test({
     !await findExecutable("mmdebstrap", PATH),
 }, async () => {
   await using box = await sandbox(testDataDir());
-  await Deno.writeTextFile(
-    join(box.config, "recipes", "diary.yaml"),
-    DIARY_RECIPE,
-  );
   const disk = homeDiskPath(testDataDir(), "diary");
   await Deno.remove(disk).catch(() => {});
   try {

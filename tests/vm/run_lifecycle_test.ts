@@ -5,18 +5,16 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { findExecutable } from "../../lib/exec/which.ts";
-import { testDataDir } from "./test_data_dir.ts";
-import { finish, sandbox, until } from "./cli_harness.ts";
+import { findExecutable } from "../../lib/exec/mod.ts";
+import { finish } from "../cli.ts";
+import { haveKernelSource, testDataDir } from "./test_data_dir.ts";
+import { sandbox, until } from "./cli_harness.ts";
 
 const PATH = Deno.env.get("PATH") ?? "";
 const ready = Deno.uid() === 0 &&
   await findExecutable("qemu-system-x86_64", PATH) !== undefined &&
   await findExecutable("mmdebstrap", PATH) !== undefined &&
-  await Deno.stat("/usr/src/linux-source-6.1.tar.xz").then(
-    () => true,
-    () => false,
-  );
+  await haveKernelSource();
 
 Deno.test({
   name:

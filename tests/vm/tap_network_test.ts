@@ -5,20 +5,17 @@
  * must reach the internet server, and must not reach the host.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { findExecutable } from "../../lib/exec/which.ts";
-import { testDataDir } from "./test_data_dir.ts";
+import { findExecutable } from "../../lib/exec/mod.ts";
+import { runQubesify } from "../cli.ts";
+import { ip } from "../egress/netns.ts";
+import { haveKernelSource, testDataDir } from "./test_data_dir.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const PATH = Deno.env.get("PATH") ?? "";
 const ready = Deno.uid() === 0 &&
   await findExecutable("qemu-system-x86_64", PATH) !== undefined &&
   await findExecutable("nft", PATH) !== undefined &&
   await findExecutable("socat", PATH) !== undefined &&
-  await Deno.stat("/usr/src/linux-source-6.1.tar.xz").then(
-    () => true,
-    () => false,
-  );
+  await haveKernelSource();
 
 const INTERNET_SERVER = "198.51.100.7";
 
@@ -39,18 +36,6 @@ command:
     fi
 `;
 
-async function sh(argv: string[]): Promise<string> {
-  const output = await new Deno.Command(argv[0], {
-    args: argv.slice(1),
-    stdin: "null",
-  })
-    .output();
-  const text = new TextDecoder().decode(output.stdout) +
-    new TextDecoder().decode(output.stderr);
-  if (!output.success) throw new Error(`${argv.join(" ")}: ${text}`);
-  return text;
-}
-
 Deno.test({
   name: "network: tap reaches the internet, not the host",
   ignore: !ready,
@@ -64,10 +49,9 @@ Deno.test({
     await Deno.mkdir(`${config}/recipes`);
     await Deno.writeTextFile(`${config}/recipes/probe.yaml`, PROBE);
     // The "internet": a namespace behind a veth, routed from the host.
-    await sh(["ip", "netns", "add", host]);
-    await sh(["ip", "netns", "add", internet]);
-    await sh([
-      "ip",
+    await ip(["netns", "add", host]);
+    await ip(["netns", "add", internet]);
+    await ip([
       "link",
       "add",
       "qs-up",
@@ -80,30 +64,11 @@ Deno.test({
       "netns",
       internet,
     ]);
-    await sh([
-      "ip",
-      "-n",
-      host,
-      "address",
-      "add",
-      "192.0.2.1/24",
-      "dev",
-      "qs-up",
-    ]);
-    await sh(["ip", "-n", host, "link", "set", "qs-up", "up"]);
-    await sh(["ip", "-n", host, "link", "set", "lo", "up"]);
-    await sh([
-      "ip",
-      "-n",
-      host,
-      "route",
-      "add",
-      "default",
-      "via",
-      "192.0.2.10",
-    ]);
-    await sh([
-      "ip",
+    await ip(["-n", host, "address", "add", "192.0.2.1/24", "dev", "qs-up"]);
+    await ip(["-n", host, "link", "set", "qs-up", "up"]);
+    await ip(["-n", host, "link", "set", "lo", "up"]);
+    await ip(["-n", host, "route", "add", "default", "via", "192.0.2.10"]);
+    await ip([
       "-n",
       internet,
       "address",
@@ -112,8 +77,7 @@ Deno.test({
       "dev",
       "qs-down",
     ]);
-    await sh([
-      "ip",
+    await ip([
       "-n",
       internet,
       "address",
@@ -122,8 +86,8 @@ Deno.test({
       "dev",
       "qs-down",
     ]);
-    await sh(["ip", "-n", internet, "link", "set", "qs-down", "up"]);
-    await sh(["ip", "-n", internet, "link", "set", "lo", "up"]);
+    await ip(["-n", internet, "link", "set", "qs-down", "up"]);
+    await ip(["-n", internet, "link", "set", "lo", "up"]);
     const serve = (namespace: string, port: number, reply: string) => {
       servers.push(
         new Deno.Command("ip", {
@@ -147,19 +111,10 @@ Deno.test({
     // In the host namespace unless told otherwise; builds need the mirror,
     // which only the real network reaches.
     const qubesify = (args: string[], inHost = true) =>
-      new Deno.Command(inHost ? "ip" : Deno.execPath(), {
-        args: [
-          ...(inHost ? ["netns", "exec", host, Deno.execPath()] : []),
-          "run",
-          "-P=qubesify",
-          "--quiet",
-          "main.ts",
-          ...args,
-        ],
-        cwd: ROOT,
+      runQubesify(args, {
+        namespace: inHost ? host : undefined,
         env: { QUBESIFY_DATA_DIR: testDataDir(), QUBESIFY_CONFIG_DIR: config },
-        stdin: "null",
-      }).output();
+      });
     const setup = await qubesify([
       "net",
       "setup",
@@ -169,21 +124,23 @@ Deno.test({
       "--user",
       "root",
     ]);
-    assert.equal(setup.code, 0, new TextDecoder().decode(setup.stderr));
+    assert.equal(setup.code, 0, setup.stderr);
     const built = await qubesify(["build", "probe"], false);
-    assert.equal(built.code, 0, new TextDecoder().decode(built.stderr));
+    assert.equal(built.code, 0, built.stderr);
 
     const run = await qubesify(["run", "--no-build", "probe"]);
-    const stdout = new TextDecoder().decode(run.stdout);
-    assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
-    assert.equal(stdout, "internet: hello-from-the-internet\nhost: blocked\n");
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(
+      run.stdout,
+      "internet: hello-from-the-internet\nhost: blocked\n",
+    );
   } finally {
     for (const server of servers) {
       server.kill();
       await server.status;
     }
-    await sh(["ip", "netns", "del", host]).catch(() => {});
-    await sh(["ip", "netns", "del", internet]).catch(() => {});
+    await ip(["netns", "del", host]).catch(() => {});
+    await ip(["netns", "del", internet]).catch(() => {});
     await Deno.remove(config, { recursive: true });
   }
 });

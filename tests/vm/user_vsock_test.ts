@@ -10,24 +10,27 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { buildKernel } from "../../lib/kernel/mod.ts";
-import { findExecutable } from "../../lib/exec/which.ts";
+import { findExecutable } from "../../lib/exec/mod.ts";
 import {
   type BackendEvent,
   connectToGuest,
   startVsockBackend,
-} from "../../lib/vsock/backend.ts";
-import { testDataDir } from "./test_data_dir.ts";
-import { makePeerRoot, startVsockVm } from "./user_vsock_vm.ts";
+} from "../../lib/vsock/mod.ts";
+import {
+  haveKernelSource,
+  KERNEL_SOURCE,
+  testKernel,
+} from "./test_data_dir.ts";
+import { startBareVm } from "./bare_vm.ts";
+import { makePeerRoot } from "./vsock_peer.ts";
 
-const SOURCE = "/usr/src/linux-source-6.1.tar.xz";
 const PATH = Deno.env.get("PATH") ?? "";
 const skipReason = !await findExecutable("qemu-system-x86_64", PATH)
   ? "needs qemu-system-x86_64"
   : !await findExecutable("gcc", PATH)
   ? "needs gcc (and a static libc) for the guest program"
-  : !await Deno.stat(SOURCE).then(() => true, () => false)
-  ? `needs ${SOURCE} (to build the kernel)`
+  : !await haveKernelSource()
+  ? `needs ${KERNEL_SOURCE} (to build the kernel)`
   : undefined;
 if (skipReason) {
   console.error(`tests/vm/user_vsock_test.ts is skipped: it ${skipReason}`);
@@ -194,11 +197,7 @@ Deno.test({
     "user-space vsock: guest ↔ host streams, half-close, many connections, refusals, host → guest",
   ignore: skipReason !== undefined,
 }, async () => {
-  const kernel = await buildKernel({
-    dataDir: testDataDir(),
-    source: SOURCE,
-    report: (line) => console.error(line.trimEnd()),
-  });
+  const kernel = await testKernel();
   const dir = await Deno.makeTempDir({ prefix: "qubesify-user-vsock-" });
   const echo = serve(join(dir, "echo.sock"), "echo");
   const events: BackendEvent[] = [];
@@ -239,10 +238,10 @@ echo GUEST-DONE
       onEvent: (event) => events.push(event),
     });
     const started = performance.now();
-    await using vm = startVsockVm({
+    await using vm = await startBareVm({
       kernel: kernel.bzImage,
       rootImage: root,
-      vsockSocket: socketPath,
+      vsock: { kind: "user", socket: socketPath },
       timeoutMs: 300_000,
     });
     await vm.waitFor(/^LISTENING port=6000/m, 280_000);
@@ -272,8 +271,8 @@ echo GUEST-DONE
       "host → guest echo is byte for byte",
     );
     await vm.waitFor(/GUEST-DONE/, 60_000);
-    const status = await vm.status;
-    assert.equal(status.code, 0, vm.output().slice(-3000));
+    const exit = await vm.exit;
+    assert.equal(exit.code, 0, vm.output().slice(-3000));
 
     // What the guest saw.
     const got = results(vm.output());
@@ -345,11 +344,7 @@ Deno.test({
   name: "user-space vsock: a guest killed mid-stream leaves nothing behind",
   ignore: skipReason !== undefined,
 }, async () => {
-  const kernel = await buildKernel({
-    dataDir: testDataDir(),
-    source: SOURCE,
-    report: (line) => console.error(line.trimEnd()),
-  });
+  const kernel = await testKernel();
   const dir = await Deno.makeTempDir({ prefix: "qubesify-user-vsock-" });
   const sink = serve(join(dir, "sink.sock"), "sink");
   try {
@@ -367,10 +362,10 @@ Deno.test({
       guestCid: 43,
       services: new Map([[SINK_PORT, join(dir, "sink.sock")]]),
     });
-    await using vm = startVsockVm({
+    await using vm = await startBareVm({
       kernel: kernel.bzImage,
       rootImage: root,
-      vsockSocket: socketPath,
+      vsock: { kind: "user", socket: socketPath },
       timeoutMs: 200_000,
     });
     await vm.waitFor(/FLOODING/, 180_000);
@@ -380,7 +375,7 @@ Deno.test({
       60_000,
     );
     vm.kill();
-    await vm.status;
+    await vm.exit;
     assert.equal(await backend.ended, "QEMU disconnected");
     await eventually(() => sink.seen.length === 1, "sink connection to end");
     assert.equal(sink.open.size, 0);
