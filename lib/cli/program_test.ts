@@ -1,32 +1,10 @@
 import assert from "node:assert/strict";
 import { buildProgram, runCli } from "./program.ts";
+import { cli } from "./_test_cli.ts";
 import type { CliContext } from "./context.ts";
 import type { CommandUnknownOpts } from "@commander-js/extra-typings";
 import { fakeImage } from "../image/_test_images.ts";
 import { setCurrent } from "../image/mod.ts";
-
-interface Captured {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(args: string[], color = false): Promise<Captured> {
-  let out = "";
-  let err = "";
-  const context: CliContext = {
-    out: (text) => out += text,
-    err: (text) => err += text,
-    color,
-    paths: () => ({
-      config: "/nonexistent/config",
-      data: "/nonexistent/data",
-      runtime: "/nonexistent/runtime",
-    }),
-  };
-  const code = await runCli(args, context);
-  return { code, out, err };
-}
 
 /** A context with its state below `root`, collecting stdout only. */
 function quietContextIn(
@@ -264,7 +242,7 @@ Deno.test("recipe check validates extra files with locations", async () => {
 Deno.test("no colour unless the context allows it", async () => {
   const plain = await cli(["doctor", "smoke"]);
   assert.equal(plain.out.includes("\x1b["), false);
-  const colored = await cli(["doctor", "smoke"], true);
+  const colored = await cli(["doctor", "smoke"], { color: true });
   assert.equal(colored.out.includes("\x1b[32mok"), true);
 });
 

@@ -75,7 +75,21 @@ const SYMBOLS = {
   ftruncate: { parameters: ["i32", "i64"], result: "i32" },
   rename: { parameters: ["buffer", "buffer"], result: "i32" },
   unlink: { parameters: ["buffer"], result: "i32" },
+  stat: { parameters: ["buffer", "buffer"], result: "i32" },
 } as const;
+
+/** `struct stat` on x86_64: 144 bytes; mode, uid and gid as u32 at 24, 28, 32. */
+const STAT_SIZE = 144;
+
+/** What {@linkcode Libc.stat} reports of a file. */
+export interface FileOwnership {
+  /** st_mode: type and permission bits. */
+  mode: number;
+  /** Owner. */
+  uid: number;
+  /** Group. */
+  gid: number;
+}
 
 /** libc, opened; close it (or `using` it) when done. */
 export interface Libc extends Disposable {
@@ -106,6 +120,11 @@ export interface Libc extends Disposable {
   rename(from: string, to: string): void;
   /** unlink(2). */
   unlink(path: string): void;
+  /**
+   * stat(2): a file's mode and owner, also where Deno refuses to look
+   * (device files, for a program without all permissions).
+   */
+  stat(path: string): FileOwnership;
   /** Unloads the library; pointers it returned must not be used after. */
   [Symbol.dispose](): void;
 }
@@ -155,6 +174,16 @@ export function openLibc(): Libc {
     },
     rename(from, to) {
       check(s.rename(cString(from), cString(to)), "rename", from);
+    },
+    stat(path) {
+      const buffer = new Uint8Array(STAT_SIZE);
+      check(s.stat(cString(path), buffer), "stat", path);
+      const view = new DataView(buffer.buffer);
+      return {
+        mode: view.getUint32(24, true),
+        uid: view.getUint32(28, true),
+        gid: view.getUint32(32, true),
+      };
     },
     unlink(path) {
       check(s.unlink(cString(path)), "unlink", path);

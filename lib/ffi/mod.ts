@@ -57,6 +57,7 @@ export {
   SCM_RIGHTS,
 } from "./fd_passing.ts";
 export {
+  type FileOwnership,
   type Libc,
   MAP_ANONYMOUS,
   MAP_FAILED,

@@ -1,10 +1,12 @@
 /**
  * Whether this user may open a device file for reading and writing,
- * judged from its mode bits: Deno opens device files only with every
- * permission granted, and the orchestrator runs with fewer.
+ * judged from its mode bits, read through libc's stat(2): Deno opens and
+ * even stats device files only with every permission granted, and the
+ * orchestrator runs with fewer.
  *
  * @module
  */
+import { type FileOwnership, LibcError, openLibc } from "../ffi/mod.ts";
 
 /** Who asks: the user's uid and primary gid. */
 export interface DeviceUser {
@@ -23,14 +25,20 @@ export async function deviceAccess(
   path: string,
   user: DeviceUser,
 ): Promise<"does not exist" | "permission denied" | undefined> {
-  let info: Deno.FileInfo;
+  let info: FileOwnership;
   try {
-    info = await Deno.stat(path);
-  } catch {
-    return "does not exist";
+    using libc = openLibc();
+    info = libc.stat(path);
+  } catch (error) {
+    if (!(error instanceof LibcError)) throw error;
+    if (error.code === "EACCES") return "permission denied";
+    if (error.code === "ENOENT" || error.code === "ENOTDIR") {
+      return "does not exist";
+    }
+    throw error;
   }
   if (user.uid === 0) return undefined;
-  const mode = info.mode ?? 0;
+  const mode = info.mode;
   const shift = info.uid === user.uid ? 6 : info.gid === user.gid ? 3 : 0;
   return ((mode >> shift) & 0o6) === 0o6 ? undefined : "permission denied";
 }

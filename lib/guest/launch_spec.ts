@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { SERVICE_PORTS } from "./ports.ts";
+import { SERVICE_PORTS, WAYPIPE_COMPRESS } from "./ports.ts";
 
 /** First word of the frame header the guest init expects. */
 export const LAUNCH_SPEC_MAGIC = "qubesify-launch-spec";
@@ -73,7 +73,9 @@ export function encodeLaunchSpec(spec: LaunchSpec): string {
     `QUBESIFY_AUDIO_PORT=${SERVICE_PORTS.audio}`,
     `QUBESIFY_EGRESS_PORT=${SERVICE_PORTS.egress}`,
     `QUBESIFY_CONTROL_PORT=${SERVICE_PORTS.control}`,
-    `QUBESIFY_WAYPIPE_COMPRESS=${shellQuote(spec.waypipeCompress ?? "lz4")}`,
+    `QUBESIFY_WAYPIPE_COMPRESS=${
+      shellQuote(spec.waypipeCompress ?? WAYPIPE_COMPRESS)
+    }`,
     `QUBESIFY_NAMESERVER=${shellQuote(spec.nameserver ?? "")}`,
     `QUBESIFY_EGRESS=${shellQuote(spec.egressProxy ? "proxy" : "none")}`,
     `QUBESIFY_HOME_DISK=${shellQuote(spec.homeDiskSerial ?? "")}`,

@@ -34,4 +34,5 @@ export {
   RELAY_FORWARD_PORT,
   SERVICE_PORTS,
   type ServiceName,
+  WAYPIPE_COMPRESS,
 } from "./ports.ts";

@@ -12,6 +12,12 @@ export const SERVICE_PORTS = {
   control: 7003,
 } as const;
 
+/**
+ * waypipe compression on both ends: host 0.8.4 and guest 0.9.2 talk only
+ * with the same `-c` (see DESIGN.md).
+ */
+export const WAYPIPE_COMPRESS = "lz4";
+
 /** A host service a VM may reach. */
 export type ServiceName = keyof typeof SERVICE_PORTS;
 

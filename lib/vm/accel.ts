@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { deviceAccess } from "../fs/mod.ts";
 import { probeGuest } from "./accel_probe.ts";
 
 /** The accelerator to use, and a one-line warning when it is TCG. */
@@ -22,12 +23,18 @@ export async function chooseAccel(
   options: { qemu: string; kvmDevice?: string },
 ): Promise<AccelChoice> {
   const device = options.kvmDevice ?? "/dev/kvm";
-  const exists = await Deno.stat(device).then(() => true, () => false);
-  if (!exists) {
+  const problem = await deviceAccess(device, {
+    uid: Deno.uid() ?? 0,
+    gid: Deno.gid() ?? 0,
+  });
+  if (problem) {
+    const fix = problem === "permission denied"
+      ? " (qubesify doctor shows how to get access)"
+      : "";
     return {
       accel: "tcg",
       warning:
-        `${device} does not exist: using TCG emulation, which is much slower`,
+        `${device}: ${problem}${fix}: using TCG emulation, which is much slower`,
     };
   }
   const probe = await probeGuest({

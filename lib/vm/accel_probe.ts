@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { cpuModel } from "./qemu_args.ts";
 import { join } from "node:path";
 
 /** The bytes the probe firmware writes to COM1. */
@@ -43,6 +44,10 @@ export function probeArgs(
     "microvm,acpi=off,pit=off,pic=off,rtc=off",
     "-accel",
     options.accel,
+    // The CPU model run boots with: a nested KVM may start a bare vCPU yet
+    // refuse the host model's MSRs.
+    "-cpu",
+    cpuModel(options.accel),
     "-m",
     "16M",
     "-nodefaults",

@@ -36,6 +36,8 @@ Deno.test("probe args: microvm, the accelerator, the firmware, extra devices", (
       "microvm,acpi=off,pit=off,pic=off,rtc=off",
       "-accel",
       "kvm",
+      "-cpu",
+      "host",
       "-m",
       "16M",
       "-nodefaults",

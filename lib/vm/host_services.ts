@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { WAYPIPE_COMPRESS } from "../guest/mod.ts";
 import { join } from "node:path";
 import type { ServiceName } from "../guest/mod.ts";
 import { startWaypipeClient } from "./waypipe_client.ts";
@@ -115,6 +116,3 @@ export async function startHostServices(
   }
   return { sockets, [Symbol.asyncDispose]: stopAll };
 }
-
-/** waypipe compression on both ends; they must agree (see DESIGN.md). */
-export const WAYPIPE_COMPRESS = "lz4";

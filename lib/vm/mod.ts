@@ -16,6 +16,12 @@ export { type ControlReport, parseControlReport } from "./control_report.ts";
 export { type Claim, claimFirstFree } from "./claim.ts";
 export { claimHomeDisk, homeDiskPath } from "./home_disk.ts";
 export {
+  acquireHugepageCopy,
+  type HugepageCopyOptions,
+  releaseHugepageCopy,
+} from "./hugepage_copy.ts";
+export {
+  availablePages,
   DEFAULT_HUGETLBFS_DIR,
   findHugetlbfsDir,
   HugepagesUnavailableError,
@@ -30,7 +36,7 @@ export {
 } from "./qemu_args.ts";
 export { smokeTest, type SmokeTestOptions } from "./smoke_boot.ts";
 export { NoWaylandSessionError, waypipeClientArgs } from "./waypipe_client.ts";
-export { pulseSocketPath, WAYPIPE_COMPRESS } from "./host_services.ts";
+export { pulseSocketPath } from "./host_services.ts";
 export {
   ArtefactMissingError,
   type Artefacts,
