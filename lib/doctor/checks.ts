@@ -133,7 +133,7 @@ export async function checkQemu(host: DoctorHost): Promise<CheckOutcome> {
 export async function checkKvm(host: DoctorHost): Promise<CheckOutcome> {
   const name = { id: "kvm", title: "KVM acceleration" };
   const tcg = "VMs fall back to TCG emulation, which is much slower";
-  if (await deviceAccess(host.files.kvm, host) === "does not exist") {
+  if (deviceAccess(host.files.kvm, host) === "does not exist") {
     return outcome(
       name,
       "missing",
@@ -177,7 +177,7 @@ export async function checkVhostVsock(
   const fix = sameFix(
     "sudo modprobe vhost_vsock && sudo setfacl -m u:$USER:rw /dev/vhost-vsock",
   );
-  const problem = await deviceAccess(host.files.vhostVsock, host);
+  const problem = deviceAccess(host.files.vhostVsock, host);
   if (problem) {
     return outcome(
       name,
@@ -373,7 +373,7 @@ export async function checkHugepages(host: DoctorHost): Promise<CheckOutcome> {
 /** /dev/net/tun is usable, so pre-created TAP devices can be attached. */
 export async function checkTap(host: DoctorHost): Promise<CheckOutcome> {
   const name = { id: "tap", title: "TAP networking (network: tap)" };
-  const problem = await deviceAccess(host.files.tun, host);
+  const problem = deviceAccess(host.files.tun, host);
   if (!problem) {
     return outcome(name, "ok", `${host.files.tun} is usable`);
   }

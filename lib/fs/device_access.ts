@@ -21,10 +21,10 @@ export interface DeviceUser {
  * Supplementary groups are not visible here, so a group-only device
  * counts as accessible when its group is the user's primary one.
  */
-export async function deviceAccess(
+export function deviceAccess(
   path: string,
   user: DeviceUser,
-): Promise<"does not exist" | "permission denied" | undefined> {
+): "does not exist" | "permission denied" | undefined {
   let info: FileOwnership;
   try {
     using libc = openLibc();

@@ -23,7 +23,7 @@ export async function chooseAccel(
   options: { qemu: string; kvmDevice?: string },
 ): Promise<AccelChoice> {
   const device = options.kvmDevice ?? "/dev/kvm";
-  const problem = await deviceAccess(device, {
+  const problem = deviceAccess(device, {
     uid: Deno.uid() ?? 0,
     gid: Deno.gid() ?? 0,
   });

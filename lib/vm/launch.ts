@@ -85,7 +85,7 @@ export async function launchApp(options: LaunchOptions): Promise<RunAppResult> {
   const vsock = chooseVsock({
     app,
     mode: options.vsock,
-    kernelVsockUsable: await deviceAccess(VHOST_VSOCK, options.user) ===
+    kernelVsockUsable: deviceAccess(VHOST_VSOCK, options.user) ===
       undefined,
   });
   if (app.display === "wayland" && !env.WAYLAND_DISPLAY) {
