@@ -371,18 +371,18 @@ export async function checkHugepages(host: DoctorHost): Promise<CheckOutcome> {
 }
 
 /** /dev/net/tun is usable, so pre-created TAP devices can be attached. */
-export async function checkTap(host: DoctorHost): Promise<CheckOutcome> {
+export function checkTap(host: DoctorHost): Promise<CheckOutcome> {
   const name = { id: "tap", title: "TAP networking (network: tap)" };
   const problem = deviceAccess(host.files.tun, host);
   if (!problem) {
-    return outcome(name, "ok", `${host.files.tun} is usable`);
+    return Promise.resolve(outcome(name, "ok", `${host.files.tun} is usable`));
   }
-  return outcome(
+  return Promise.resolve(outcome(
     name,
     "missing",
     `${host.files.tun}: ${problem}`,
     sameFix(
       "sudo modprobe tun, and create TAP devices owned by you as root (see the README)",
     ),
-  );
+  ));
 }
