@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type HeadParse, parseRequestHead } from "./request_head.ts";
 import { parseRequestTarget, TargetError } from "./request_target.ts";
+import { xorshift } from "../io/_test_fuzz.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -79,15 +80,10 @@ Deno.test("malformed heads are refused with a status", () => {
   assert.equal(same.kind, "complete");
 });
 
-/** A small deterministic generator, so a failing input can be replayed. */
+/** Seeded numbers in [0, 1), so a failing input can be replayed. */
 function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
+  const next = xorshift(seed);
+  return () => next() / 2 ** 32;
 }
 
 const PIECES = [

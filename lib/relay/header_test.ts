@@ -5,6 +5,7 @@ import {
   FORWARD_HEADER_SIZE,
   ForwardHeaderError,
 } from "./header.ts";
+import { fuzzSeed, xorshift } from "../io/_test_fuzz.ts";
 
 Deno.test("forward header: layout is magic, version, size, CID, port, big-endian", () => {
   const bytes = encodeForwardHeader({ cid: 0x01020304, port: 7000 });
@@ -84,23 +85,8 @@ Deno.test("forward header: the encoder refuses what no guest could be", () => {
   assert.throws(() => encodeForwardHeader({ cid: 3, port: -1 }), /32-bit port/);
 });
 
-/** A small deterministic generator, so a failing fuzz case can be replayed. */
-function xorshift(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state;
-  };
-}
-
 Deno.test("forward header fuzz: random and mutated inputs never crash or slip through", () => {
-  const seed = Number(
-    Deno.env.get("QUBESIFY_FUZZ_SEED") ?? Date.now() % 2 ** 31,
-  );
+  const seed = fuzzSeed();
   const next = xorshift(seed);
   let accepted = 0;
   for (let round = 0; round < 50_000; round++) {

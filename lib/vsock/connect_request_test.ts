@@ -7,6 +7,7 @@ import {
   MAX_CONNECT_LINE,
   parseConnectRequest,
 } from "./connect_request.ts";
+import { fuzzSeed, xorshift } from "../io/_test_fuzz.ts";
 
 const text = (line: string) => new TextEncoder().encode(line);
 
@@ -65,23 +66,8 @@ Deno.test("CONNECT line: at most 32 bytes, newline included", () => {
   });
 });
 
-/** A small deterministic generator, so a failing fuzz case can be replayed. */
-function xorshift(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state;
-  };
-}
-
 Deno.test("CONNECT line fuzz: random and mutated lines never crash or pass the bound", () => {
-  const seed = Number(
-    Deno.env.get("QUBESIFY_FUZZ_SEED") ?? Date.now() % 2 ** 31,
-  );
+  const seed = fuzzSeed();
   const next = xorshift(seed);
   const alphabet = text("CONNECT 0123456789\n\r\t -xOK");
   const counts = { partial: 0, connect: 0, refused: 0 };
