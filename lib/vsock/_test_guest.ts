@@ -91,6 +91,11 @@ export class DriverRing {
     this.#writeU16(this.layout.available + 2n, this.#availableIndex);
   }
 
+  /** The available index published last. */
+  get availableIndex(): number {
+    return this.#availableIndex;
+  }
+
   /** Overwrites the available index (for malformed-ring tests). */
   setAvailableIndex(value: number): void {
     this.#availableIndex = value;
@@ -118,5 +123,96 @@ export class DriverRing {
     const bytes = new Uint8Array(4);
     this.#memory.read(address, bytes);
     return new DataView(bytes.buffer).getUint32(0, true);
+  }
+}
+
+/** Counts reads of guest memory that fall in [start, end) of host addresses. */
+export function countingRawMemory(
+  raw: RawMemory,
+  start: bigint,
+  end: bigint,
+): RawMemory & { reads: number } {
+  const counting = {
+    reads: 0,
+    read(address: bigint, into: Uint8Array) {
+      if (address >= start && address < end) counting.reads++;
+      raw.read(address, into);
+    },
+    write: (address: bigint, bytes: Uint8Array) => raw.write(address, bytes),
+  };
+  return counting;
+}
+
+const TX_RING = 0x10000n;
+const RX_RING = 0x14000n;
+const TX_BUFFERS = 0x20000n;
+const RX_BUFFERS = 0x40000n;
+/** Bytes per tx buffer (header and payload). */
+const TX_SLOT = 128;
+
+/**
+ * A guest's vsock tx and rx rings in fake memory, filled as a driver
+ * would: one descriptor per buffer, descriptors reused in ring order once
+ * the device has returned them.
+ */
+export class FakeVsockGuest {
+  readonly memory: GuestMemory;
+  readonly tx: DriverRing;
+  readonly rx: DriverRing;
+  readonly #size: number;
+  #txOffered = 0;
+  #rxOffered = 0;
+  #rxSeen = 0;
+
+  /** Rings of `size` (up to 256) descriptors each over `memory`. */
+  constructor(size = 128, memory = fakeGuestMemory().memory) {
+    this.memory = memory;
+    this.#size = size;
+    this.tx = new DriverRing(memory, TX_RING, size);
+    this.rx = new DriverRing(memory, RX_RING, size);
+  }
+
+  /** Sends `packet` (header bytes and payload) if a tx buffer is free. */
+  send(packet: Uint8Array): boolean {
+    if (this.txPending >= this.#size) return false;
+    if (packet.length > TX_SLOT) throw new Error("packet over TX_SLOT");
+    const index = this.#txOffered % this.#size;
+    const address = TX_BUFFERS + BigInt(index * TX_SLOT);
+    this.memory.write(address, packet);
+    this.tx.setDescriptor(index, { address, length: packet.length, flags: 0 });
+    this.tx.offer(index);
+    this.#txOffered++;
+    return true;
+  }
+
+  /** Tx packets the device has not taken yet. */
+  get txPending(): number {
+    return (this.#txOffered - this.tx.usedIndex()) & 0xffff;
+  }
+
+  /** Posts an rx buffer of `length` (up to 1024) bytes if one is free. */
+  postRx(length = 1024): boolean {
+    if (this.#rxOffered - this.#rxSeen >= this.#size) return false;
+    const index = this.#rxOffered % this.#size;
+    this.rx.setDescriptor(index, {
+      address: RX_BUFFERS + BigInt(index * 1024),
+      length,
+      flags: 2, // VIRTQ_DESC_F_WRITE
+    });
+    this.rx.offer(index);
+    this.#rxOffered++;
+    return true;
+  }
+
+  /** What the device wrote into rx buffers since the last call. */
+  received(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (; (this.#rxSeen & 0xffff) !== this.rx.usedIndex(); this.#rxSeen++) {
+      const { id, length } = this.rx.usedElement(this.#rxSeen % this.#size);
+      const bytes = new Uint8Array(length);
+      this.memory.read(RX_BUFFERS + BigInt(id * 1024), bytes);
+      out.push(bytes);
+    }
+    return out;
   }
 }

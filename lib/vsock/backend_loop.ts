@@ -14,12 +14,21 @@
  *
  * Level-triggered throughout: a vhost-user message or a kick is handled
  * once per wake-up, and each host socket asks for exactly the events its
- * connection can use now (see host_socket.ts), so nothing spins.
+ * connection can use now (see host_socket.ts), so nothing spins. A pump
+ * does a bounded share of the guest's work (see vsock_queues.ts); when it
+ * leaves some, the next epoll_wait does not sleep, so other fds are served
+ * in between.
+ *
+ * Events for the main thread go through an {@linkcode EventLimiter}: the
+ * guest decides how many refusals and drops there are, not how many
+ * messages the main thread must take.
  *
  * The loop ends when the main thread signals the stop eventfd, when QEMU
- * disconnects (the VM is gone), or on an error it cannot recover from. A
- * guest that breaks its rings only loses the device, and its connections,
- * until QEMU resets it.
+ * disconnects (the VM is gone), when QEMU's messages lose their framing
+ * (a wrong version), or on an error it cannot recover from. A message the
+ * device cannot accept is refused and answered (see vhost_user_device.ts);
+ * a guest that breaks its rings only loses the device, and its
+ * connections, until QEMU sets the rings up again.
  *
  * @module
  */
@@ -51,17 +60,17 @@ import type {
   LoopMessage,
 } from "./backend_protocol.ts";
 import { HostSocket, type HostSocketLoop } from "./host_socket.ts";
+import { EventLimiter } from "./event_limiter.ts";
 import {
-  type DeviceMessage,
   VhostUserVsockDevice,
   VSOCK_QUEUE_COUNT,
   VSOCK_RX_QUEUE,
   VSOCK_TX_QUEUE,
 } from "./vhost_user_device.ts";
-import { decodeHeader, VHOST_USER_HEADER_SIZE } from "./vhost_user_message.ts";
+import { receiveMessage } from "./vhost_user_reader.ts";
 import type { VsockConnection } from "./vsock_connection.ts";
 import { VsockMux } from "./vsock_mux.ts";
-import { drainTxQueue, fillRxQueue } from "./vsock_queues.ts";
+import { QueuePump } from "./vsock_queues.ts";
 
 /** epoll data of the stop eventfd. */
 const STOP_DATA = 0;
@@ -77,7 +86,10 @@ const KICK_DATA = 10;
 const HOST_SOCKET_DATA = 100;
 /** Ready fds taken from one epoll_wait. */
 const MAX_EVENTS = 64;
-
+/** Events posted to the main thread per {@linkcode EVENT_WINDOW_MS}. */
+const EVENT_LIMIT = 100;
+/** The window of {@linkcode EVENT_LIMIT}. */
+const EVENT_WINDOW_MS = 1000;
 /** The loop of one back-end; construct in the Worker, then `run()`. */
 export class BackendLoop {
   readonly #post: (message: LoopMessage) => void;
@@ -91,6 +103,11 @@ export class BackendLoop {
   readonly #epfd: number;
   readonly #events = new EpollEvents(MAX_EVENTS);
   readonly #mux: VsockMux;
+  readonly #pump: QueuePump;
+  readonly #limiter = new EventLimiter<BackendEvent>({
+    limit: EVENT_LIMIT,
+    windowMs: EVENT_WINDOW_MS,
+  });
   readonly #hostSockets = new Map<number, HostSocket>();
   readonly #hostSocketLoop: HostSocketLoop;
   readonly #kicks: (number | undefined)[] = new Array(VSOCK_QUEUE_COUNT);
@@ -99,7 +116,8 @@ export class BackendLoop {
   #connectListener?: number;
   #frontEnd?: number;
   #device?: VhostUserVsockDevice;
-  #broken = false;
+  /** The last pump left work: the next wait must not sleep. */
+  #more = false;
   /** Why the loop stops, once it does. */
   #stopping?: string;
 
@@ -129,6 +147,7 @@ export class BackendLoop {
       connect: (path, connection) => this.#connectService(path, connection),
       onEvent: (event) => this.#report(event),
     });
+    this.#pump = new QueuePump(this.#mux, (event) => this.#report(event));
   }
 
   /** Runs until stopped, QEMU disconnects, or a fatal error. */
@@ -138,18 +157,27 @@ export class BackendLoop {
       this.#setUp();
       this.#post({ type: "ready" });
       while (this.#stopping === undefined) {
-        const count = this.#epoll.wait(this.#epfd, this.#events, -1);
+        const timeout = this.#more ? 0 : this.#limiter.flushDueIn() ?? -1;
+        const count = this.#epoll.wait(
+          this.#epfd,
+          this.#events,
+          Math.ceil(timeout),
+        );
         for (let i = 0; i < count && this.#stopping === undefined; i++) {
           this.#dispatch(this.#events.data(i), this.#events.events(i));
         }
         if (this.#stopping !== undefined) break;
         this.#pumpQueues();
+        const summary = this.#limiter.flush();
+        if (summary) this.#post({ type: "event", event: summary });
       }
     } catch (error) {
       failure = errorMessage(error);
     } finally {
       this.#closeEverything();
     }
+    const held = this.#limiter.flush(true);
+    if (held) this.#post({ type: "event", event: held });
     this.#post(
       failure === undefined
         ? { type: "ended", reason: this.#stopping ?? "stopped" }
@@ -158,7 +186,9 @@ export class BackendLoop {
   }
 
   #report(event: BackendEvent): void {
-    this.#post({ type: "event", event });
+    for (const admitted of this.#limiter.admit(event)) {
+      this.#post({ type: "event", event: admitted });
+    }
   }
 
   #setUp(): void {
@@ -239,44 +269,35 @@ export class BackendLoop {
       this.#kicks[index] = kick;
       if (kick !== undefined) {
         this.#epoll.add(this.#epfd, kick, EPOLLIN, KICK_DATA + index);
+        // QEMU sets the rings up again (the guest reset the device).
+        this.#pump.restart();
       }
     };
+    device.onRefused = (reason) =>
+      this.#report({ kind: "device-error", reason });
     this.#device = device;
   }
 
   /** Answers QEMU's next message; when QEMU is gone, so is the loop. */
   #readFrontEnd(): void {
     const fd = this.#frontEnd!;
-    const message = this.#receiveMessage(fd);
-    if (!message) {
+    const received = receiveMessage(
+      {
+        passing: this.#passing,
+        close: (unwanted) => this.#fds.close(unwanted),
+      },
+      fd,
+    );
+    if (!received) {
       this.#endDevice();
       this.#stopping = "QEMU disconnected";
       return;
     }
-    const reply = this.#device!.handle(message);
+    const device = this.#device!;
+    const reply = received.kind === "message"
+      ? device.handle(received.message)
+      : device.refuse(received.header, received.reason);
     if (reply) this.#passing.send(fd, reply);
-  }
-
-  /** One whole vhost-user message with its fds; undefined at end of file. */
-  #receiveMessage(fd: number): DeviceMessage | undefined {
-    const headerBytes = new Uint8Array(VHOST_USER_HEADER_SIZE);
-    const first = this.#passing.receive(fd, headerBytes, { waitAll: true });
-    if (!first || first.length < VHOST_USER_HEADER_SIZE) {
-      for (const received of first?.fds ?? []) this.#fds.close(received);
-      return undefined;
-    }
-    const fds = [...first.fds];
-    const header = decodeHeader(headerBytes);
-    const payload = new Uint8Array(header.size);
-    if (header.size > 0) {
-      const rest = this.#passing.receive(fd, payload, { waitAll: true });
-      fds.push(...rest?.fds ?? []);
-      if (!rest || rest.length < header.size) {
-        for (const received of fds) this.#fds.close(received);
-        return undefined;
-      }
-    }
-    return { header, payload, fds };
   }
 
   #endDevice(): void {
@@ -321,25 +342,18 @@ export class BackendLoop {
 
   /** Moves packets: the guest's tx queue into the mux, the mux's out to rx. */
   #pumpQueues(): void {
+    this.#more = false;
     const device = this.#device;
     const memory = device?.memory;
-    if (!device || !memory || this.#broken) return;
-    try {
-      const tx = device.queue(VSOCK_TX_QUEUE);
-      const drop = (reason: string) =>
-        this.#report({ kind: "dropped", reason });
-      if (tx && drainTxQueue(memory, tx, this.#mux, drop)) {
-        this.#notify(device, VSOCK_TX_QUEUE);
-      }
-      const rx = device.queue(VSOCK_RX_QUEUE);
-      if (rx && fillRxQueue(memory, rx, this.#mux)) {
-        this.#notify(device, VSOCK_RX_QUEUE);
-      }
-    } catch (error) {
-      this.#broken = true;
-      this.#report({ kind: "device-error", reason: errorMessage(error) });
-      this.#mux.closeAll();
-    }
+    if (!device || !memory) return;
+    const result = this.#pump.pump(
+      memory,
+      device.queue(VSOCK_TX_QUEUE),
+      device.queue(VSOCK_RX_QUEUE),
+    );
+    if (result.txUsed) this.#notify(device, VSOCK_TX_QUEUE);
+    if (result.rxUsed) this.#notify(device, VSOCK_RX_QUEUE);
+    this.#more = result.more;
   }
 
   /** Tells the guest that queue `index` has used buffers. */

@@ -14,6 +14,7 @@
  * @module
  */
 
+import type { SuppressedEvent } from "./event_limiter.ts";
 import type { MuxEvent } from "./vsock_mux.ts";
 
 /** The first message to the worker. */
@@ -30,9 +31,13 @@ export interface LoopInit {
   readonly stopFd: number;
 }
 
-/** A line for the log. */
+/**
+ * A line for the log; past a rate, events are counted instead and sent as
+ * one `suppressed` event (see event_limiter.ts).
+ */
 export type BackendEvent =
   | MuxEvent
+  | SuppressedEvent
   | { kind: "qemu-connected" }
   | { kind: "device-error"; reason: string };
 

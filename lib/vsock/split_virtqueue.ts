@@ -25,6 +25,13 @@ export const VIRTQ_DESC_F_INDIRECT = 4;
 export const VIRTQ_MAX_SIZE = 32768;
 /** Largest total length of one chain this device accepts. */
 export const MAX_CHAIN_BYTES = 1 << 24;
+/**
+ * Most descriptors in one chain this device walks. Linux's vsock driver
+ * uses one per rx buffer and at most 1 + MAX_SKB_FRAGS (46) per tx
+ * packet; a longer chain costs reads for nothing, so it breaks the queue
+ * as a loop does.
+ */
+export const MAX_CHAIN_SEGMENTS = 64;
 
 /** A piece of guest memory a descriptor points at. */
 export interface Segment {
@@ -151,6 +158,11 @@ export class SplitVirtqueue {
     for (let count = 0;; count++) {
       if (count >= size) {
         throw new VirtqueueError(`descriptor chain from ${head} loops`);
+      }
+      if (count >= MAX_CHAIN_SEGMENTS) {
+        throw new VirtqueueError(
+          `descriptor chain from ${head} has over ${MAX_CHAIN_SEGMENTS} descriptors`,
+        );
       }
       this.#memory.read(
         this.#layout.descriptors + BigInt(index * 16),

@@ -9,9 +9,16 @@
  * features REPLY_ACK and CONFIG (QEMU's vhost-user-vsock reads the CID
  * through GET_CONFIG and refuses a back-end without it).
  *
+ * A message the device cannot accept is refused, not fatal: it is reported
+ * through {@linkcode VhostUserVsockDevice.onRefused} and, where the front
+ * end waits for a reply, answered with a failure (an empty payload for the
+ * GET requests, a non-zero status for REPLY_ACK), so QEMU sees an error
+ * and the back-end keeps serving.
+ *
  * @module
  */
 
+import { QubesifyError } from "../errors/mod.ts";
 import {
   GuestMemory,
   type GuestRegion,
@@ -58,6 +65,15 @@ export const DEVICE_FEATURES = (1n << BigInt(VIRTIO_F_VERSION_1)) |
 export const DEVICE_PROTOCOL_FEATURES =
   (1n << BigInt(VHOST_USER_PROTOCOL_F_REPLY_ACK)) |
   (1n << BigInt(VHOST_USER_PROTOCOL_F_CONFIG));
+
+/** Requests that are always answered, failed or not. */
+const ALWAYS_ANSWERED: ReadonlySet<number> = new Set([
+  VhostUserRequest.GET_FEATURES,
+  VhostUserRequest.GET_PROTOCOL_FEATURES,
+  VhostUserRequest.GET_VRING_BASE,
+  VhostUserRequest.GET_QUEUE_NUM,
+  VhostUserRequest.GET_CONFIG,
+]);
 
 /** What the device needs from its process. */
 export interface DevicePlatform {
@@ -107,6 +123,8 @@ export class VhostUserVsockDevice {
   #protocolFeatures = 0n;
   /** Called when a queue's kick fd changes (undefined: none now). */
   onKick?: (index: number, fd: number | undefined) => void;
+  /** Called with the reason when a message is refused. */
+  onRefused?: (reason: string) => void;
 
   /** A device for guest `guestCid`, mapping memory through `platform`. */
   constructor(guestCid: number, platform: DevicePlatform) {
@@ -145,6 +163,8 @@ export class VhostUserVsockDevice {
 
   #start(index: number): void {
     const vring = this.#vrings[index];
+    // Whatever ran before is stale now, even if this start fails.
+    vring.queue = undefined;
     if (
       !this.#memory || !vring.address || vring.kick === undefined ||
       vring.num === 0
@@ -180,26 +200,50 @@ export class VhostUserVsockDevice {
   }
 
   /**
-   * Handles one message; returns the reply to send, if any. Throws
-   * {@linkcode VhostUserProtocolError} for a message it cannot accept;
-   * fds that came with a message are closed or kept, never leaked.
+   * Handles one message; returns the reply to send, if any. A message it
+   * cannot accept (any {@linkcode QubesifyError}: a bad payload, an
+   * unknown request, a failed mmap) is refused as
+   * {@linkcode VhostUserVsockDevice.refuse} does; fds that came with a
+   * message are closed or kept, never leaked.
    */
   handle(message: DeviceMessage): Uint8Array | undefined {
     try {
       return this.#handle(message);
+    } catch (error) {
+      if (!(error instanceof QubesifyError)) throw error;
+      return this.refuse(message.header, error.message);
     } finally {
       for (const fd of message.fds) this.#platform.close(fd);
       message.fds.length = 0;
     }
   }
 
+  /**
+   * Reports a message the device does not accept and returns the failure
+   * reply the front-end waits for, if it waits for one.
+   */
+  refuse(header: VhostUserHeader, reason: string): Uint8Array | undefined {
+    this.onRefused?.(`${requestName(header.request)} refused: ${reason}`);
+    if (ALWAYS_ANSWERED.has(header.request)) {
+      return encodeReply(header.request, new Uint8Array(0));
+    }
+    return this.#wantsAck(header)
+      ? encodeReply(header.request, encodeU64(1n))
+      : undefined;
+  }
+
+  /** Whether `header` asks for a REPLY_ACK status, and may. */
+  #wantsAck(header: VhostUserHeader): boolean {
+    return (header.flags & VHOST_USER_NEED_REPLY_FLAG) !== 0 &&
+      (this.#protocolFeatures &
+          (1n << BigInt(VHOST_USER_PROTOCOL_F_REPLY_ACK))) !== 0n;
+  }
+
   #handle(message: DeviceMessage): Uint8Array | undefined {
     const { header, payload } = message;
     const R = VhostUserRequest;
     const ack = () =>
-      (header.flags & VHOST_USER_NEED_REPLY_FLAG) &&
-        (this.#protocolFeatures &
-            (1n << BigInt(VHOST_USER_PROTOCOL_F_REPLY_ACK))) !== 0n
+      this.#wantsAck(header)
         ? encodeReply(header.request, encodeU64(0n))
         : undefined;
     switch (header.request) {
@@ -340,15 +384,17 @@ export class VhostUserVsockDevice {
       // A mapping keeps the memory alive; the fds are not needed after.
       for (const fd of fds) this.#platform.close(fd);
     }
+    // Running queues read the old mappings: stop them all before those go,
+    // so none is left on unmapped memory if a restart below fails.
+    const running = this.#vrings.filter((vring) => vring.queue);
+    for (const vring of running) {
+      vring.base = vring.queue!.lastAvailable;
+      vring.queue = undefined;
+    }
     this.#unmapAll();
     this.#mappings = mappings;
     this.#memory = new GuestMemory(regions, this.#platform.raw);
-    for (let i = 0; i < VSOCK_QUEUE_COUNT; i++) {
-      if (this.#vrings[i].queue) {
-        this.#vrings[i].base = this.#vrings[i].queue!.lastAvailable;
-        this.#start(i);
-      }
-    }
+    for (const vring of running) this.#start(this.#vrings.indexOf(vring));
   }
 
   #unmapAll(): void {

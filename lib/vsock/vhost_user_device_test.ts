@@ -12,7 +12,6 @@ import {
   VHOST_USER_HEADER_SIZE,
   VHOST_USER_NEED_REPLY_FLAG,
   VHOST_USER_VERSION,
-  VhostUserProtocolError,
   VhostUserRequest as R,
 } from "./vhost_user_message.ts";
 import { drainTxQueue, fillRxQueue } from "./vsock_queues.ts";
@@ -149,17 +148,18 @@ Deno.test("vhost-user device: negotiation as QEMU does it, CID in config space",
   );
   assert.equal(config.getUint32(4, true), 8);
   assert.equal(config.getBigUint64(12, true), 42n);
-  assert.throws(
-    () => device.handle(message(R.SET_FEATURES, u64(1n << 28n))),
-    /not offered/,
+  const refused: string[] = [];
+  device.onRefused = (reason) => refused.push(reason);
+  assert.equal(
+    device.handle(message(R.SET_FEATURES, u64(1n << 28n))),
+    undefined,
+    "refused, and no reply asked for",
   );
+  assert.match(refused[0], /SET_FEATURES refused: .*not offered/);
   device.handle(message(R.SET_FEATURES, u64(DEVICE_FEATURES)));
   assert.equal(device.features, DEVICE_FEATURES);
-  assert.throws(
-    () => device.handle(message(40)),
-    (e: unknown) =>
-      e instanceof VhostUserProtocolError && /request 40/.test(e.message),
-  );
+  assert.equal(device.handle(message(40)), undefined);
+  assert.match(refused[1], /request 40 refused: request 40 is not supported/);
 });
 
 Deno.test("vhost-user device: memory, rings and eventfds; a REQUEST in, a RESPONSE out", () => {
@@ -243,18 +243,21 @@ Deno.test("vhost-user device: memory, rings and eventfds; a REQUEST in, a RESPON
   });
   const drops: string[] = [];
   const memory = device.memory!;
-  assert.equal(
+  assert.deepEqual(
     drainTxQueue(
       memory,
       device.queue(VSOCK_TX_QUEUE)!,
       mux,
       (r) => drops.push(r),
     ),
-    true,
+    { used: true, stopped: "done" },
   );
   assert.deepEqual(opened, ["/run/wayland.sock"]);
   assert.deepEqual(tx.usedElement(0), { id: 0, length: 0 });
-  assert.equal(fillRxQueue(memory, device.queue(VSOCK_RX_QUEUE)!, mux), true);
+  assert.deepEqual(fillRxQueue(memory, device.queue(VSOCK_RX_QUEUE)!, mux), {
+    used: true,
+    stopped: "done",
+  });
   assert.deepEqual(rx.usedElement(0), { id: 3, length: VSOCK_HEADER_SIZE });
   const header = new Uint8Array(VSOCK_HEADER_SIZE);
   guest.read(GUEST_BASE + 0x20000n, header);
@@ -293,17 +296,91 @@ Deno.test("vhost-user device: memory, rings and eventfds; a REQUEST in, a RESPON
 Deno.test("vhost-user device: fds of refused messages are closed, not leaked", () => {
   const { platform, closed } = fakePlatform();
   const device = new VhostUserVsockDevice(3, platform);
-  assert.throws(
-    () => device.handle(message(R.SET_MEM_TABLE, memoryTable(), [50, 51])),
-    /1 regions came with 2 fds/,
-  );
-  assert.throws(
-    () => device.handle(message(R.SET_VRING_KICK, u64(7n), [52])),
-    /queue 7 does not exist/,
-  );
-  assert.throws(
-    () => device.handle(message(R.SET_VRING_CALL, u64(0x100n))),
-    /polling mode/,
-  );
+  const refused: string[] = [];
+  device.onRefused = (reason) => refused.push(reason);
+  device.handle(message(R.SET_MEM_TABLE, memoryTable(), [50, 51]));
+  device.handle(message(R.SET_VRING_KICK, u64(7n), [52]));
+  device.handle(message(R.SET_VRING_CALL, u64(0x100n)));
+  assert.equal(refused.length, 3);
+  assert.match(refused[0], /1 regions came with 2 fds/);
+  assert.match(refused[1], /queue 7 does not exist/);
+  assert.match(refused[2], /polling mode/);
   assert.deepEqual(closed.sort(), [50, 51, 52]);
+});
+
+Deno.test("vhost-user device: refused messages are answered where QEMU waits, and it goes on", () => {
+  const { platform } = fakePlatform();
+  const device = new VhostUserVsockDevice(42, platform);
+  const refused: string[] = [];
+  device.onRefused = (reason) => refused.push(reason);
+  device.handle(
+    message(R.SET_PROTOCOL_FEATURES, u64(DEVICE_PROTOCOL_FEATURES)),
+  );
+  const needReply = VHOST_USER_VERSION | VHOST_USER_NEED_REPLY_FLAG;
+  const status = (reply: Uint8Array | undefined) =>
+    replyPayload(reply).getBigUint64(0, true);
+
+  // An unknown request: a failure status if asked for, else nothing.
+  assert.equal(
+    status(device.handle(message(99, undefined, [], needReply))),
+    1n,
+  );
+  assert.equal(device.handle(message(99)), undefined);
+  // A payload too short for its request.
+  assert.equal(
+    status(device.handle(message(R.SET_VRING_NUM, u32s(0), [], needReply))),
+    1n,
+  );
+  // GET requests always answer: an empty payload says it failed.
+  const empty = (reply: Uint8Array | undefined) => {
+    assert.ok(reply);
+    assert.equal(decodeHeader(reply).size, 0);
+    assert.equal(reply.length, VHOST_USER_HEADER_SIZE);
+  };
+  empty(device.handle(message(R.GET_VRING_BASE, u32s(0))));
+  empty(device.handle(message(R.GET_VRING_BASE, u32s(9, 0))));
+  // A config read of 16 MiB allocates nothing of that size.
+  empty(device.handle(message(R.GET_CONFIG, u32s(0, 1 << 24, 0))));
+  assert.equal(refused.length, 6);
+  assert.match(refused[5], /GET_CONFIG refused: .*16777216 bytes/);
+
+  // Still serving.
+  assert.equal(
+    replyPayload(device.handle(message(R.GET_FEATURES))).getBigUint64(0, true),
+    DEVICE_FEATURES,
+  );
+  assert.equal(
+    replyPayload(device.handle(message(R.GET_CONFIG, u32s(0, 8, 0))))
+      .getBigUint64(12, true),
+    42n,
+  );
+});
+
+Deno.test("vhost-user device: a memory table that loses the rings stops them, none left on unmapped memory", () => {
+  const { platform, raw } = fakePlatform();
+  const device = new VhostUserVsockDevice(42, platform);
+  const refused: string[] = [];
+  device.onRefused = (reason) => refused.push(reason);
+  device.handle(message(R.SET_MEM_TABLE, memoryTable(), [50]));
+  const guest = new GuestMemory([{
+    guestAddress: GUEST_BASE,
+    size: BigInt(RAM),
+    userAddress: QEMU_BASE,
+    hostAddress: FAKE_HOST_BASE,
+  }], raw);
+  for (const index of [VSOCK_RX_QUEUE, VSOCK_TX_QUEUE]) {
+    const ring = new DriverRing(guest, GUEST_BASE + BigInt(index) * 0x1000n, 8);
+    device.handle(message(R.SET_VRING_NUM, u32s(index, 8)));
+    device.handle(message(R.SET_VRING_ADDR, vringAddress(index, ring)));
+    device.handle(message(R.SET_VRING_KICK, u64(BigInt(index)), [60 + index]));
+    assert.ok(device.queue(index));
+  }
+  // The same memory, but QEMU now says it sits elsewhere in its space.
+  const moved = memoryTable();
+  new DataView(moved.buffer).setBigUint64(24, QEMU_BASE + (1n << 32n), true);
+  device.handle(message(R.SET_MEM_TABLE, moved, [50]));
+  assert.match(refused[0], /SET_MEM_TABLE refused: .*in no memory region/);
+  assert.equal(device.queue(VSOCK_RX_QUEUE), undefined);
+  assert.equal(device.queue(VSOCK_TX_QUEUE), undefined);
+  device.close();
 });

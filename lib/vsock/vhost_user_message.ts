@@ -133,7 +133,13 @@ export function requestName(request: number): string {
   return found ? found[0] : `request ${request}`;
 }
 
-/** Decodes a 12-byte header; refuses a wrong version or oversized payload. */
+/**
+ * Decodes a 12-byte header; refuses a wrong version, after which the
+ * stream's framing cannot be trusted. A payload over
+ * {@linkcode VHOST_USER_MAX_PAYLOAD} is the reader's to skip and refuse
+ * (see {@linkcode oversizedPayload}): the next message still starts after
+ * it.
+ */
 export function decodeHeader(bytes: Uint8Array): VhostUserHeader {
   const view = requireSize(bytes, VHOST_USER_HEADER_SIZE, "header");
   const header = {
@@ -146,14 +152,15 @@ export function decodeHeader(bytes: Uint8Array): VhostUserHeader {
       `unsupported vhost-user version ${header.flags & 0x3}`,
     );
   }
-  if (header.size > VHOST_USER_MAX_PAYLOAD) {
-    throw new VhostUserProtocolError(
-      `${
-        requestName(header.request)
-      } payload of ${header.size} bytes is over ${VHOST_USER_MAX_PAYLOAD}`,
-    );
-  }
   return header;
+}
+
+/** Why `header`'s payload is too big to read in, if it is. */
+export function oversizedPayload(header: VhostUserHeader): string | undefined {
+  if (header.size <= VHOST_USER_MAX_PAYLOAD) return undefined;
+  return `${
+    requestName(header.request)
+  } payload of ${header.size} bytes is over ${VHOST_USER_MAX_PAYLOAD}`;
 }
 
 /** A reply to `request`: header (version, REPLY flag) and `payload`. */
@@ -263,12 +270,19 @@ export function decodeConfigHeader(
 
 /**
  * GET_CONFIG's reply payload: the request's offset, size and flags, then
- * `size` bytes of `config` from `offset` (zeros past its end).
+ * `size` bytes of `config` from `offset` (zeros past its end). A size over
+ * the config space's is refused, whatever the message says, so a reply is
+ * never bigger than the config space.
  */
 export function encodeConfigReply(
   request: { offset: number; size: number; flags: number },
   config: Uint8Array,
 ): Uint8Array {
+  if (request.size > config.length) {
+    throw new VhostUserProtocolError(
+      `GET_CONFIG of ${request.size} bytes, the config space has ${config.length}`,
+    );
+  }
   const bytes = new Uint8Array(VHOST_USER_CONFIG_HEADER_SIZE + request.size);
   const view = viewOf(bytes);
   view.setUint32(0, request.offset, true);

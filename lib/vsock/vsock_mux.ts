@@ -13,6 +13,16 @@
  * own vhost-user socket); the source CID in its packets is only checked
  * for consistency, never used to choose a policy.
  *
+ * Control packets (RESPONSE, RST, SHUTDOWN, credit updates) wait in a
+ * queue until the guest posts rx buffers, so a guest that sends and never
+ * reads must not grow it: a packet equal to the last one queued for its
+ * port pair is merged into it, refusals (RSTs for packets that have no
+ * connection) beyond {@linkcode CONTROL_QUEUE_LIMIT} are dropped and
+ * counted, and while the queue is that long the mux is
+ * {@linkcode VsockMux.congested}: the back-end leaves the guest's tx
+ * chains in their ring until the guest reads. What connections queue is
+ * bounded already (one of each kind at a time, and so many connections).
+ *
  * @module
  */
 
@@ -39,6 +49,11 @@ export type { MuxEvent } from "./vsock_connection.ts";
 export const DEFAULT_BUF_ALLOC = 256 * 1024;
 /** Connections one guest may hold at once. */
 export const DEFAULT_MAX_CONNECTIONS = 1024;
+/**
+ * Control packets queued for the guest at which the mux is congested (it
+ * takes no more tx) and refusals are dropped.
+ */
+export const CONTROL_QUEUE_LIMIT = 512;
 /** First port for host → guest connections (their host-side port). */
 const FIRST_HOST_PORT = 49152;
 /** Last port before the allocation wraps (0xffffffff is VMADDR_PORT_ANY). */
@@ -62,16 +77,26 @@ export interface VsockMuxOptions {
   bufAlloc?: number;
   /** Most simultaneous connections. */
   maxConnections?: number;
+  /** Control packets queued before the mux is congested. */
+  controlLimit?: number;
   /** Log sink. */
   onEvent?: (event: MuxEvent) => void;
 }
 
 /** A control packet waiting for an rx buffer. */
 interface Control {
-  op: number;
-  port: number;
-  guestPort: number;
-  flags: number;
+  readonly op: number;
+  readonly port: number;
+  readonly guestPort: number;
+  readonly flags: number;
+}
+
+/** What the control queue did with the packets offered to it. */
+export interface ControlStats {
+  /** Equal to the last one queued for their port pair: merged into it. */
+  merged: number;
+  /** Refusals dropped because the queue was full. */
+  dropped: number;
 }
 
 function key(port: number, guestPort: number): string {
@@ -83,8 +108,12 @@ export class VsockMux {
   readonly #options: VsockMuxOptions;
   readonly #bufAlloc: number;
   readonly #maxConnections: number;
+  readonly #controlLimit: number;
   readonly #connections = new Map<string, VsockConnection>();
   readonly #control: Control[] = [];
+  /** Port pair → the last control packet queued for it, while queued. */
+  readonly #lastControl = new Map<string, Control>();
+  readonly #controlStats: ControlStats = { merged: 0, dropped: 0 };
   readonly #owner: ConnectionOwner = {
     sendControl: (connection, op, flags = 0) =>
       this.#queue(op, connection.port, connection.guestPort, flags),
@@ -104,11 +133,30 @@ export class VsockMux {
     this.#options = options;
     this.#bufAlloc = options.bufAlloc ?? DEFAULT_BUF_ALLOC;
     this.#maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    this.#controlLimit = options.controlLimit ?? CONTROL_QUEUE_LIMIT;
   }
 
   /** Open connections. */
   get size(): number {
     return this.#connections.size;
+  }
+
+  /** Control packets waiting for the guest's rx buffers. */
+  get controlBacklog(): number {
+    return this.#control.length;
+  }
+
+  /** Merged and dropped control packets so far. */
+  get controlStats(): Readonly<ControlStats> {
+    return this.#controlStats;
+  }
+
+  /**
+   * Whether the guest left so many control packets unread that the mux
+   * takes no more of its packets until it reads them.
+   */
+  get congested(): boolean {
+    return this.#control.length >= this.#controlLimit;
   }
 
   /** Whether {@linkcode VsockMux.nextPacket} has something to give. */
@@ -125,11 +173,23 @@ export class VsockMux {
   }
 
   #queue(op: number, port: number, guestPort: number, flags = 0): void {
-    this.#control.push({ op, port, guestPort, flags });
+    const pair = key(port, guestPort);
+    const last = this.#lastControl.get(pair);
+    if (last?.op === op && last.flags === flags) {
+      this.#controlStats.merged++;
+      return;
+    }
+    const control = { op, port, guestPort, flags };
+    this.#control.push(control);
+    this.#lastControl.set(pair, control);
   }
 
-  /** A RST answering a packet that has no connection. */
+  /** A RST answering a packet that has no connection, room permitting. */
   #refuse(header: VsockHeader): void {
+    if (this.congested) {
+      this.#controlStats.dropped++;
+      return;
+    }
     this.#queue(VsockOp.RST, header.dstPort, header.srcPort);
   }
 
@@ -207,6 +267,9 @@ export class VsockMux {
     if (this.#connections.size >= this.#maxConnections) {
       throw new Error(`over ${this.#maxConnections} vsock connections`);
     }
+    if (this.congested) {
+      throw new Error("the guest is not reading its vsock packets");
+    }
     const next = (port: number) =>
       port >= LAST_HOST_PORT ? FIRST_HOST_PORT : port + 1;
     let port = this.#nextHostPort;
@@ -234,7 +297,11 @@ export class VsockMux {
     const control = this.#control.shift();
     if (control) {
       const { op, port, guestPort, flags } = control;
-      const connection = this.#connections.get(key(port, guestPort));
+      const pair = key(port, guestPort);
+      if (this.#lastControl.get(pair) === control) {
+        this.#lastControl.delete(pair);
+      }
+      const connection = this.#connections.get(pair);
       if (connection) return connection.controlPacket(op, flags);
       const guestCid = this.#options.guestCid;
       return {
@@ -261,5 +328,6 @@ export class VsockMux {
       connection.close();
     }
     this.#control.length = 0;
+    this.#lastControl.clear();
   }
 }

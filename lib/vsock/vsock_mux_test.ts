@@ -1,7 +1,17 @@
 import assert from "node:assert/strict";
-import { DEFAULT_BUF_ALLOC, type MuxEvent, VsockMux } from "./vsock_mux.ts";
+import {
+  CONTROL_QUEUE_LIMIT,
+  DEFAULT_BUF_ALLOC,
+  type MuxEvent,
+  VsockMux,
+} from "./vsock_mux.ts";
 import type { OutgoingPacket } from "./vsock_connection.ts";
-import { HOST_CID, VSOCK_TYPE_STREAM, VsockOp } from "./vsock_packet.ts";
+import {
+  HOST_CID,
+  VSOCK_TYPE_STREAM,
+  type VsockHeader,
+  VsockOp,
+} from "./vsock_packet.ts";
 import { FakeStream, fromGuest, GUEST, ops, SERVICE } from "./_test_stream.ts";
 
 function setUp(options: { maxConnections?: number; bufAlloc?: number } = {}) {
@@ -56,19 +66,25 @@ Deno.test("mux: an allowed port is accepted, a data packet reaches the host end"
 
 Deno.test("mux: default deny — other ports, other CIDs and non-streams get RST", () => {
   const { mux, streams, events, drain } = setUp();
-  mux.receive(fromGuest(VsockOp.REQUEST, { dstPort: 22 }), new Uint8Array(0));
-  mux.receive(fromGuest(VsockOp.REQUEST, { dstCid: 9 }), new Uint8Array(0));
-  mux.receive(fromGuest(VsockOp.REQUEST, { type: 2 }), new Uint8Array(0));
-  // Data for a connection that does not exist.
-  mux.receive(fromGuest(VsockOp.RW, { len: 1 }), new Uint8Array(1));
+  const refusals: [Partial<VsockHeader>, number, number][] = [
+    [{ dstPort: 22 }, VsockOp.REQUEST, 22],
+    [{ dstCid: 9 }, VsockOp.REQUEST, SERVICE],
+    [{ type: 2 }, VsockOp.REQUEST, SERVICE],
+    // Data for a connection that does not exist.
+    [{ len: 1 }, VsockOp.RW, SERVICE],
+  ];
+  for (const [fields, op, port] of refusals) {
+    mux.receive(fromGuest(op, fields), new Uint8Array(fields.len ?? 0));
+    const out = drain();
+    assert.deepEqual(ops(out), ["RST"]);
+    assert.deepEqual([out[0].header.srcPort, out[0].header.dstPort], [
+      port,
+      1234,
+    ]);
+  }
   // A RST is never answered (no RST storms).
   mux.receive(fromGuest(VsockOp.RST, { dstPort: 22 }), new Uint8Array(0));
-  const out = drain();
-  assert.deepEqual(ops(out), ["RST", "RST", "RST", "RST"]);
-  assert.deepEqual(
-    out.map((p) => [p.header.srcPort, p.header.dstPort]),
-    [[22, 1234], [SERVICE, 1234], [SERVICE, 1234], [SERVICE, 1234]],
-  );
+  assert.deepEqual(drain(), []);
   assert.equal(streams.length, 0);
   assert.equal(events[0].kind, "refused");
   // A spoofed source CID is dropped without an answer.
@@ -197,4 +213,52 @@ Deno.test("mux: connections take turns; control packets go first, a forgotten on
   assert.equal(rst.header.op, VsockOp.RST);
   assert.deepEqual([rst.header.bufAlloc, rst.header.fwdCnt], [0, 0]);
   assert.equal(mux.size, 1);
+});
+
+Deno.test("mux: 2M refusals the guest never reads leave a bounded queue", () => {
+  let events = 0;
+  const mux = new VsockMux({
+    guestCid: GUEST,
+    services: new Map(),
+    connect: () => new FakeStream(),
+    onEvent: () => events++,
+  });
+  const empty = new Uint8Array(0);
+  const flood = 2_000_000;
+  for (let i = 0; i < flood; i++) {
+    // Each from a new port, so that none merges.
+    mux.receive(fromGuest(VsockOp.REQUEST, { srcPort: i }), empty);
+  }
+  assert.equal(mux.controlBacklog, CONTROL_QUEUE_LIMIT);
+  assert.ok(mux.congested);
+  assert.deepEqual(mux.controlStats, {
+    merged: 0,
+    dropped: flood - CONTROL_QUEUE_LIMIT,
+  });
+  assert.equal(events, flood, "each refusal is still reported");
+  assert.throws(
+    () => mux.connectToGuest(6000, new FakeStream()),
+    /not reading/,
+  );
+  // Reading makes room again.
+  for (let i = 0; i < 10; i++) assert.ok(mux.nextPacket(4096));
+  assert.equal(mux.congested, false);
+});
+
+Deno.test("mux: a refusal equal to the last one queued for its ports is merged", () => {
+  const { mux, drain } = setUp();
+  const empty = new Uint8Array(0);
+  for (let i = 0; i < 1000; i++) {
+    mux.receive(fromGuest(VsockOp.RW, { len: 0 }), empty);
+  }
+  assert.equal(mux.controlBacklog, 1);
+  assert.equal(mux.controlStats.merged, 999);
+  // Not merged across another packet for the same ports: order holds.
+  mux.receive(fromGuest(VsockOp.REQUEST), empty);
+  mux.receive(fromGuest(VsockOp.RST), empty);
+  mux.receive(fromGuest(VsockOp.RW, { len: 0 }), empty);
+  assert.deepEqual(ops(drain()), ["RST", "RESPONSE", "RST"]);
+  // Once sent, the same refusal is queued again.
+  mux.receive(fromGuest(VsockOp.RW, { len: 0 }), empty);
+  assert.deepEqual(ops(drain()), ["RST"]);
 });

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { QubesifyError } from "../errors/mod.ts";
+
 /** The host's CID as guests address it. */
 export const HOST_CID = 2;
 /** Size of `struct virtio_vsock_hdr`. */
@@ -54,13 +56,17 @@ export interface VsockHeader {
   fwdCnt: number;
 }
 
+/** A header this side will not take: too short, or a CID above 2^32. */
+export class VsockPacketError extends QubesifyError {}
+
 /**
- * Decodes the header at the start of `bytes`; refuses CIDs above 2^32,
- * which Linux never assigns.
+ * Decodes the header at the start of `bytes`; throws
+ * {@linkcode VsockPacketError} for fewer than 44 bytes or a CID above
+ * 2^32, which Linux never assigns (the packet is dropped, not the device).
  */
 export function decodeVsockHeader(bytes: Uint8Array): VsockHeader {
   if (bytes.length < VSOCK_HEADER_SIZE) {
-    throw new RangeError(
+    throw new VsockPacketError(
       `a virtio-vsock header is ${VSOCK_HEADER_SIZE} bytes, got ${bytes.length}`,
     );
   }
@@ -68,7 +74,9 @@ export function decodeVsockHeader(bytes: Uint8Array): VsockHeader {
   const srcCid = view.getBigUint64(0, true);
   const dstCid = view.getBigUint64(8, true);
   if (srcCid > 0xffff_ffffn || dstCid > 0xffff_ffffn) {
-    throw new RangeError(`a vsock CID above 2^32 (${srcCid} → ${dstCid})`);
+    throw new VsockPacketError(
+      `a vsock CID above 2^32 (${srcCid} → ${dstCid})`,
+    );
   }
   return {
     srcCid: Number(srcCid),
