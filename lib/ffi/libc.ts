@@ -1,8 +1,11 @@
 /**
  * The few libc calls qubesify needs and Deno does not offer, through
  * `Deno.dlopen`: a raw fd and mmap, for hugetlbfs, which refuses write();
- * and rename/unlink, because Deno refuses every path under /dev (where
- * hugetlbfs is mounted) to a program without all permissions.
+ * rename/unlink, because Deno refuses every path under /dev (where
+ * hugetlbfs is mounted) to a program without all permissions;
+ * memfd_create, for the shared memory the display guard paints with; and
+ * kill, because Deno.kill needs unrestricted run permission and asking
+ * the kill program whether a process lives costs a process each time.
  *
  * Every call here is synchronous on purpose: errno is per thread, and a
  * `nonblocking` FFI call runs on a pool thread, so errno is read through
@@ -43,6 +46,10 @@ export const MAP_SHARED = 0x01;
 export const MAP_PRIVATE = 0x02;
 /** Memory not backed by any file. */
 export const MAP_ANONYMOUS = 0x20;
+/** memfd_create: close the fd on exec. */
+export const MFD_CLOEXEC = 0x1;
+/** memfd_create: let fcntl(F_ADD_SEALS) seal the file later. */
+export const MFD_ALLOW_SEALING = 0x2;
 /** (void *) -1 as an unsigned 64-bit address: what a failed mmap returns. */
 export const MAP_FAILED = 0xffff_ffff_ffff_ffffn;
 
@@ -73,9 +80,11 @@ const SYMBOLS = {
   open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
   ftruncate: { parameters: ["i32", "i64"], result: "i32" },
+  memfd_create: { parameters: ["buffer", "u32"], result: "i32" },
   rename: { parameters: ["buffer", "buffer"], result: "i32" },
   unlink: { parameters: ["buffer"], result: "i32" },
   stat: { parameters: ["buffer", "buffer"], result: "i32" },
+  kill: { parameters: ["i32", "i32"], result: "i32" },
 } as const;
 
 /** `struct stat` on x86_64: 144 bytes; mode, uid and gid as u32 at 24, 28, 32. */
@@ -99,6 +108,11 @@ export interface Libc extends Disposable {
   close(fd: number): void;
   /** ftruncate(2). */
   ftruncate(fd: number, length: number): void;
+  /**
+   * memfd_create(2): an anonymous file in memory, empty; returns the fd.
+   * `name` (at most 249 bytes) only shows in /proc/PID/fd.
+   */
+  memfdCreate(name: string, flags: number): number;
   /** mmap(2) at an address of the kernel's choice; returns the address. */
   mmap(
     length: number,
@@ -125,6 +139,13 @@ export interface Libc extends Disposable {
    * (device files, for a program without all permissions).
    */
   stat(path: string): FileOwnership;
+  /**
+   * kill(2): sends `signal` to the process `pid` (a positive pid only:
+   * 0 and negative ones would signal process groups). Signal 0 sends
+   * nothing and only asks whether the process exists: ESRCH if not,
+   * EPERM if it exists but belongs to someone else.
+   */
+  kill(pid: number, signal: number): void;
   /** Unloads the library; pointers it returned must not be used after. */
   [Symbol.dispose](): void;
 }
@@ -147,6 +168,9 @@ export function openLibc(): Libc {
     },
     ftruncate(fd, length) {
       check(s.ftruncate(fd, BigInt(length)), "ftruncate");
+    },
+    memfdCreate(name, flags) {
+      return check(s.memfd_create(cString(name), flags), "memfd_create", name);
     },
     mmap(length, prot, flags, fd, offset) {
       const address = BigInt(
@@ -187,6 +211,12 @@ export function openLibc(): Libc {
     },
     unlink(path) {
       check(s.unlink(cString(path)), "unlink", path);
+    },
+    kill(pid, signal) {
+      if (!Number.isInteger(pid) || pid <= 0 || pid > 0x7fff_ffff) {
+        throw new RangeError(`not a process id: ${pid}`);
+      }
+      check(s.kill(pid, signal), "kill", String(pid));
     },
     [Symbol.dispose]() {
       lib[Symbol.dispose]();

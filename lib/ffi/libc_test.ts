@@ -3,6 +3,8 @@ import { join } from "node:path";
 import {
   LibcError,
   MAP_SHARED,
+  MFD_ALLOW_SEALING,
+  MFD_CLOEXEC,
   O_CLOEXEC,
   O_CREAT,
   O_EXCL,
@@ -110,5 +112,59 @@ Deno.test("rename and unlink", async () => {
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("memfd_create: an anonymous file, sized, mapped and read back", async () => {
+  using libc = openLibc();
+  const fd = libc.memfdCreate("qubesify-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  try {
+    assert.match(
+      await Deno.readLink(`/proc/self/fd/${fd}`),
+      /^\/memfd:qubesify-test /,
+    );
+    // flags is octal; O_CLOEXEC shows as 02000000.
+    const info = await Deno.readTextFile(`/proc/self/fdinfo/${fd}`);
+    const flags = parseInt(/^flags:\s+([0-7]+)$/m.exec(info)?.[1] ?? "0", 8);
+    assert.equal(flags & O_CLOEXEC, O_CLOEXEC);
+    libc.ftruncate(fd, 4096);
+    const address = libc.mmap(4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    try {
+      libc.writeMemory(address, 4090, new Uint8Array([1, 2, 3, 4, 5, 6]));
+    } finally {
+      libc.munmap(address, 4096);
+    }
+    const bytes = await Deno.readFile(`/proc/self/fd/${fd}`);
+    assert.equal(bytes.length, 4096);
+    assert.deepEqual([...bytes.subarray(4088)], [0, 0, 1, 2, 3, 4, 5, 6]);
+  } finally {
+    libc.close(fd);
+  }
+  assert.throws(
+    () => libc.memfdCreate("x".repeat(250), MFD_CLOEXEC),
+    (error) =>
+      error instanceof LibcError && error.code === "EINVAL" &&
+      error.call === "memfd_create",
+  );
+});
+
+Deno.test("kill with signal 0: a live process, a gone one, another user's", async () => {
+  using libc = openLibc();
+  libc.kill(Deno.pid, 0);
+  const child = new Deno.Command("true").spawn();
+  await child.status;
+  assert.throws(
+    () => libc.kill(child.pid, 0),
+    (error) => error instanceof LibcError && error.code === "ESRCH",
+  );
+  if (Deno.uid() !== 0) {
+    // init exists but is not ours: alive, though we may not signal it.
+    assert.throws(
+      () => libc.kill(1, 0),
+      (error) => error instanceof LibcError && error.code === "EPERM",
+    );
+  }
+  for (const pid of [0, -1, 2 ** 31, 1.5]) {
+    assert.throws(() => libc.kill(pid, 0), RangeError, `pid ${pid}`);
   }
 });

@@ -28,6 +28,7 @@ export const LIBC_PATHS: readonly string[] = [
 export const ERRNO = {
   EPERM: 1,
   ENOENT: 2,
+  ESRCH: 3,
   EINTR: 4,
   EIO: 5,
   EBADF: 9,

@@ -35,6 +35,12 @@ export interface RelayDecision {
   readonly target?: string;
   /** Why it was denied. */
   readonly reason?: string;
+  /**
+   * On a summary of refusals (see refusal_log.ts): how many refusals of
+   * this kind (relay, CID, port, reason) were not reported one by one
+   * since the last that was; `connection` is the last of them.
+   */
+  readonly repeated?: number;
 }
 
 /** `decision` as one line for a terminal or a log file. */
@@ -47,5 +53,7 @@ export function formatDecision(decision: RelayDecision): string {
     (decision.port !== undefined ? `port ${decision.port}` : "?");
   return decision.decision === "allow"
     ? `allow #${decision.connection} ${who} → ${what} at ${decision.target}`
-    : `deny #${decision.connection} ${who} → ${what}: ${decision.reason}`;
+    : `deny #${decision.connection} ${who} → ${what}: ${decision.reason}${
+      decision.repeated ? ` (${decision.repeated} times)` : ""
+    }`;
 }

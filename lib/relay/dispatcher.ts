@@ -11,6 +11,11 @@
  * from the host forwarder's header instead, and only when the peer is the
  * forwarder: a header from anyone else is refused unread.
  *
+ * A VM gets at most `limits.perCid` connections open or pending (64), the
+ * dispatcher at most `limits.total` (1024); the caps are checked before
+ * the VM list is asked, so a VM over its cap costs the others nothing.
+ * Refusals are reported once per kind per second (see gate.ts).
+ *
  * @module
  */
 
@@ -20,6 +25,7 @@ import {
   VMADDR_CID_ANY,
   VMADDR_CID_HOST,
 } from "../ffi/mod.ts";
+import type { ConnectionLimits } from "./connection_caps.ts";
 import type { RelayDecision } from "./decision.ts";
 import {
   type ConnectionEnd,
@@ -29,7 +35,8 @@ import {
   startRelayEngine,
 } from "./engine.ts";
 import { decodeForwardHeader, FORWARD_HEADER_SIZE } from "./header.ts";
-import { decideAccess } from "./policy.ts";
+import { RelayGate } from "./gate.ts";
+import { decideAccess, serviceOfPort } from "./policy.ts";
 import type { VmAccessSource } from "./registry_source.ts";
 import { errorMessage } from "../errors/mod.ts";
 
@@ -60,16 +67,22 @@ export interface DispatcherOptions {
   /** Where to listen. */
   readonly listeners: readonly RelayListener[];
   /**
-   * The VMs and what they may reach, asked once per connection:
-   * `registryAccessSource(runtimeDir)` (local topology) or
-   * `staticAccessSource(await readPolicyFile(path))` (viewer).
+   * The VMs and what they may reach, asked for each connection within
+   * the caps: `registryAccessSource(runtimeDir)` (local topology) or
+   * `policyFileAccessSource(path)` (viewer). Both share one read among
+   * the connections that ask at once.
    */
   readonly vms: VmAccessSource;
+  /** Caps on connections per VM and in all; see {@linkcode ConnectionLimits}. */
+  readonly limits?: ConnectionLimits;
   /** The only CID whose headers are believed; default 2, the host. */
   readonly forwarderCid?: number;
-  /** Every decision, allowed or denied. */
+  /**
+   * Every decision, allowed or denied; repeats of a refusal within a
+   * second come as one summary (`repeated`).
+   */
   onDecision?(decision: RelayDecision): void;
-  /** Every connection's end, relayed or not. */
+  /** Every connection's end, relayed or not, but folded refusals'. */
   onEnd?(end: ConnectionEnd): void;
   /** Problems not tied to one connection. */
   onWarning?(message: string): void;
@@ -137,6 +150,7 @@ export async function startDispatcher(
   checkListeners(options.listeners);
   const forwarderCid = options.forwarderCid ?? VMADDR_CID_HOST;
   const listeners = options.listeners;
+  const gate = new RelayGate(options);
 
   const route = async (
     incoming: IncomingConnection,
@@ -155,7 +169,7 @@ export async function startDispatcher(
       reason: string,
       extra: Partial<RelayDecision> = {},
     ): RouteDecision => {
-      options.onDecision?.({ ...base, ...extra, decision: "deny", reason });
+      gate.refuse({ ...base, ...extra, decision: "deny", reason });
       return { deny: reason };
     };
     const peerCid = peerCidOf(listener, incoming.peer);
@@ -181,6 +195,10 @@ export async function startDispatcher(
     } else {
       port = listener.port!;
     }
+    const overCap = gate.admit(incoming.id, cid);
+    if (overCap) {
+      return deny(overCap, { cid, port, service: serviceOfPort(port) });
+    }
     let vms;
     try {
       vms = await options.vms();
@@ -200,7 +218,7 @@ export async function startDispatcher(
       });
     }
     const to: SocketAddress = { family: "unix", path: decision.path };
-    options.onDecision?.({
+    gate.allow({
       ...base,
       cid,
       port,
@@ -218,10 +236,13 @@ export async function startDispatcher(
       prefixLength: listener.forwarded ? FORWARD_HEADER_SIZE : 0,
     })),
     route,
-    onEnd: options.onEnd,
+    onEnd: (end) => gate.ended(end),
     onWarning: options.onWarning,
     pipeSize: options.pipeSize,
     prefixTimeoutMs: options.headerTimeoutMs,
   });
+  // Registered before any close() awaits it: folded refusals are reported
+  // before closing returns.
+  engine.stopped.then(() => gate.close());
   return relayOf(engine);
 }

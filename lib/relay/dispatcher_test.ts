@@ -203,6 +203,8 @@ Deno.test("relay: 100 concurrent connections each get their own bytes back", asy
     vms: staticAccessSource([
       { name: "work", cid: 5, services: { wayland: upstream.path } },
     ]),
+    // Over the default cap of one VM: this is about the loop, not the caps.
+    limits: { perCid: 100 },
   });
   const conns = await Promise.all(
     Array.from({ length: 100 }, () => connect(dir.join("in"))),

@@ -5,13 +5,16 @@
  * and the port dialled) before relaying the VM's bytes untouched. It makes
  * no policy decision; the viewer's dispatcher does. It writes its own
  * header on every connection, so whatever a VM sends, header-shaped or
- * not, reaches the viewer as payload after it.
+ * not, reaches the viewer as payload after it. It caps connections per VM
+ * and in all, as the dispatcher does (see connection_caps.ts), so one VM
+ * cannot take every connection to the viewer.
  *
  * @module
  */
 
 import { formatSocketAddress, type SocketAddress } from "../ffi/mod.ts";
 import { SERVICE_PORTS } from "../guest/mod.ts";
+import type { ConnectionLimits } from "./connection_caps.ts";
 import type { RelayDecision } from "./decision.ts";
 import {
   listenAddress,
@@ -21,6 +24,7 @@ import {
   relayOf,
 } from "./dispatcher.ts";
 import { type ConnectionEnd, startRelayEngine } from "./engine.ts";
+import { RelayGate } from "./gate.ts";
 import {
   encodeForwardHeader,
   FIRST_GUEST_CID,
@@ -36,9 +40,14 @@ export interface ForwarderOptions {
   readonly listeners: readonly RelayListener[];
   /** The viewer's dispatcher: `vsock:<viewer CID>:7100`, or a UNIX socket. */
   readonly viewer: SocketAddress;
-  /** Every decision (a forward, or a refusal of a non-guest peer). */
+  /** Caps on connections per VM and in all; see {@linkcode ConnectionLimits}. */
+  readonly limits?: ConnectionLimits;
+  /**
+   * Every decision (a forward, or a refusal); repeats of a refusal within
+   * a second come as one summary (`repeated`).
+   */
   onDecision?(decision: RelayDecision): void;
-  /** Every connection's end. */
+  /** Every connection's end, but folded refusals'. */
   onEnd?(end: ConnectionEnd): void;
   /** Problems not tied to one connection. */
   onWarning?(message: string): void;
@@ -63,6 +72,7 @@ export async function startForwarder(
     }
   }
   const target = formatSocketAddress(options.viewer);
+  const gate = new RelayGate(options);
   const engine = await startRelayEngine({
     listen: listeners.map((listener) => ({ address: listenAddress(listener) })),
     route(incoming) {
@@ -86,18 +96,24 @@ export async function startForwarder(
       ) {
         // The host itself (CID 1 or 2) has no business being forwarded.
         const reason = `peer CID ${cid} is not a guest`;
-        options.onDecision?.({ ...base, decision: "deny", reason });
+        gate.refuse({ ...base, decision: "deny", reason });
         return { deny: reason };
       }
-      options.onDecision?.({ ...base, decision: "allow", target });
+      const overCap = gate.admit(incoming.id, cid);
+      if (overCap) {
+        gate.refuse({ ...base, decision: "deny", reason: overCap });
+        return { deny: overCap };
+      }
+      gate.allow({ ...base, decision: "allow", target });
       return {
         to: options.viewer,
         send: encodeForwardHeader({ cid, port }),
       };
     },
-    onEnd: options.onEnd,
+    onEnd: (end) => gate.ended(end),
     onWarning: options.onWarning,
     pipeSize: options.pipeSize,
   });
+  engine.stopped.then(() => gate.close());
   return relayOf(engine);
 }

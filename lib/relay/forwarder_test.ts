@@ -268,3 +268,43 @@ Deno.test("forwarder: a viewer that refuses over vsock closes the VM's connectio
   await waitFor(() => ends.length === 1, "the end");
   assert.match(ends[0].error ?? "", /^connect vsock:2:7100: E[A-Z]+$/);
 });
+
+Deno.test("forwarder caps: a VM over its cap is refused and logged, another still gets through", async () => {
+  await using dir = await tempDir();
+  // The viewer's side holds every connection until the VM's side goes.
+  await using viewer = serveUnix(dir.join("viewer"), (conn) => readAll(conn));
+  const decisions: RelayDecision[] = [];
+  await using _host = await startForwarder({
+    listeners: [
+      { unixPath: dir.join("host-vm5"), peerCid: 5, port: WAYLAND },
+      { unixPath: dir.join("host-vm6"), peerCid: 6, port: WAYLAND },
+    ],
+    viewer: { family: "unix", path: viewer.path },
+    limits: { perCid: 2 },
+    onDecision: (decision) => decisions.push(decision),
+  });
+  const connect = (name: string) =>
+    Deno.connect({ transport: "unix", path: dir.join(name) });
+  const held = [await connect("host-vm5"), await connect("host-vm5")];
+  await waitFor(() => viewer.accepted === 2, "VM 5's two connections");
+  const over = await connect("host-vm5");
+  using _deadline = closeAfter(over, 5_000);
+  assert.ok(await closedByRelay(over), "a third connection was forwarded");
+  over.close();
+  held.push(await connect("host-vm6"));
+  await waitFor(() => viewer.accepted === 3, "VM 6's connection");
+  for (const conn of held) conn.close();
+  assert.deepEqual(
+    decisions.map((d) => [d.cid, d.decision, d.reason]),
+    [
+      [5, "allow", undefined],
+      [5, "allow", undefined],
+      [
+        5,
+        "deny",
+        "CID 5 has 2 connections open or pending, the most one VM may have",
+      ],
+      [6, "allow", undefined],
+    ],
+  );
+});

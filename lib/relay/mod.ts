@@ -6,7 +6,9 @@
  * control 7003; see `SERVICE_PORTS`), learns each peer's CID from the
  * kernel, looks the CID up in the runtime registry `qubesify run` writes,
  * and relays the connection to the UNIX socket that VM may use; anything
- * else is denied. Every decision is reported.
+ * else is denied. Every decision is reported (repeated refusals folded
+ * into one line a second), and connections are capped per VM and in all
+ * (`limits`), so one VM's burst cannot starve the others.
  *
  * ```ts
  * import {
@@ -33,7 +35,7 @@
  * on the host relays every VM connection to the viewer's port 7100,
  * prefixed with a forward header naming the VM's CID and port; the viewer
  * runs `startDispatcher` with a `forwarded` listener and a static policy
- * (`readPolicyFile`), believing headers only from the host's CID.
+ * (`policyFileAccessSource`), believing headers only from the host's CID.
  *
  * Bytes move with splice in a Worker's epoll loop, never through
  * JavaScript; half-closes are passed on, errors close both sides.
@@ -41,6 +43,11 @@
  * @module
  */
 
+export {
+  type ConnectionLimits,
+  DEFAULT_CONNECTIONS_PER_CID,
+  DEFAULT_CONNECTIONS_TOTAL,
+} from "./connection_caps.ts";
 export type { RelayDecision } from "./decision.ts";
 export { formatDecision } from "./decision.ts";
 export {
@@ -72,6 +79,7 @@ export {
 } from "./policy.ts";
 export { parsePolicy, PolicyFileError, readPolicyFile } from "./policy_file.ts";
 export {
+  policyFileAccessSource,
   registryAccessSource,
   staticAccessSource,
   type VmAccessSource,

@@ -17,6 +17,7 @@ import {
 import type { ConnectionEnd } from "./engine.ts";
 import { FORWARDED_PORTS, startForwarder } from "./forwarder.ts";
 import { readPolicyFile } from "./policy_file.ts";
+import { policyFileAccessSource } from "./registry_source.ts";
 
 /** Where a served relay reports. */
 export interface RelayReports {
@@ -119,7 +120,7 @@ export interface ServeViewerOptions {
 /**
  * The split topology's viewer side: relays each forwarded connection to
  * the socket its VM may use by the policy file, which is read once now
- * (a broken file fails at once) and again per connection, so edits apply
+ * (a broken file fails at once) and again when it changes, so edits apply
  * without a restart.
  */
 export async function serveViewer(options: ServeViewerOptions): Promise<void> {
@@ -134,7 +135,7 @@ export async function serveViewer(options: ServeViewerOptions): Promise<void> {
     : { vsockPort: options.listen.vsockPort, forwarded: true };
   const dispatcher = await startDispatcher({
     listeners: [listener],
-    vms: () => readPolicyFile(options.policyFile),
+    vms: policyFileAccessSource(options.policyFile),
     forwarderCid: options.forwarderCid,
     ...reportingTo(options.reports),
   });

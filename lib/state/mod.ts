@@ -19,8 +19,11 @@ export {
   type StatePaths,
 } from "./paths.ts";
 export {
+  liveVmRecordReader,
+  parseVmRecord,
   readLiveVmRecords,
   removeDeadVmDirs,
   type VmRecord,
   vmRecordPath,
+  type VmRecordReaderOptions,
 } from "./vm_records.ts";

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import {
+  liveVmRecordReader,
+  parseVmRecord,
   readLiveVmRecords,
   removeDeadVmDirs,
   vmRecordPath,
@@ -70,4 +72,69 @@ Deno.test("folders of dead VMs are removed, live and young ones stay", async () 
   } finally {
     await Deno.remove(runtime, { recursive: true });
   }
+});
+
+Deno.test("record reader: unchanged files are not read again, changed ones are, liveness is asked every time", async () => {
+  const runtime = await Deno.makeTempDir();
+  try {
+    const path = vmRecordPath(runtime, "work");
+    await Deno.mkdir(`${runtime}/work`);
+    const text = JSON.stringify({ name: "work", image: "/i", pid: 42 });
+    await Deno.writeTextFile(path, text);
+    const asked: number[] = [];
+    let alive = true;
+    const read = liveVmRecordReader(runtime, {
+      isAlive: (pid) => {
+        asked.push(pid);
+        return alive;
+      },
+      maxRecordAgeMs: 60_000,
+    });
+    assert.deepEqual((await read()).map((r) => r.name), ["work"]);
+    // Same inode, size and time, other bytes: only a re-read would see it.
+    const { mtime } = await Deno.stat(path);
+    await Deno.writeTextFile(path, text.replace("work", "xxxx"));
+    await Deno.utime(path, mtime!, mtime!);
+    assert.deepEqual((await read()).map((r) => r.name), ["work"], "re-read");
+    alive = false;
+    assert.deepEqual(await read(), [], "a dead VM's cached record counted");
+    assert.deepEqual(asked, [42, 42, 42]);
+    alive = true;
+    await Deno.writeTextFile(path, text.replace("42", "420"));
+    assert.deepEqual((await read()).map((r) => r.pid), [420], "not re-read");
+    await Deno.remove(`${runtime}/work`, { recursive: true });
+    assert.deepEqual(await read(), []);
+    assert.deepEqual(await liveVmRecordReader(`${runtime}/missing`)(), []);
+  } finally {
+    await Deno.remove(runtime, { recursive: true });
+  }
+});
+
+Deno.test("record reader: a record is read again after the longest age", async () => {
+  const runtime = await Deno.makeTempDir();
+  try {
+    const path = vmRecordPath(runtime, "work");
+    await Deno.mkdir(`${runtime}/work`);
+    const text = JSON.stringify({ name: "work", image: "/i", pid: 42 });
+    await Deno.writeTextFile(path, text);
+    const read = liveVmRecordReader(runtime, {
+      isAlive: () => true,
+      maxRecordAgeMs: 0,
+    });
+    assert.deepEqual((await read()).map((r) => r.name), ["work"]);
+    const { mtime } = await Deno.stat(path);
+    await Deno.writeTextFile(path, text.replace("work", "xxxx"));
+    await Deno.utime(path, mtime!, mtime!);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.deepEqual((await read()).map((r) => r.name), ["xxxx"]);
+  } finally {
+    await Deno.remove(runtime, { recursive: true });
+  }
+});
+
+Deno.test("records that are no records are skipped, not fatal", () => {
+  for (const text of ["null", "[]", '"x"', "{}", '{"pid":"1","image":"i"}']) {
+    assert.equal(parseVmRecord(text), undefined, text);
+  }
+  assert.equal(parseVmRecord('{"pid":1,"image":"i"}')?.pid, 1);
 });
