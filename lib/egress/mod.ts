@@ -10,6 +10,7 @@ export * from "./proxy_limits.ts";
 export * from "./standalone_proxy.ts";
 export * from "./policy.ts";
 export * from "./policy_file.ts";
+export * from "./policy_paths.ts";
 export * from "./blocklist.ts";
 export * from "./hosts_file.ts";
 export * from "./host_name.ts";

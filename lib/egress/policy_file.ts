@@ -1,7 +1,8 @@
 /**
  * Loading a standalone policy file (the YAML form of a recipe's
  * `network.proxy`) and the block lists it names. Problems are located by
- * file, line and column like recipe problems.
+ * file, line and column like recipe problems. Every file a policy names
+ * must lie inside the folder it is taken from (see `policy_paths.ts`).
  *
  * @module
  */
@@ -17,6 +18,8 @@ import {
 } from "../recipe/mod.ts";
 import { type Blocklist, emptyBlocklist, parseBlocklist } from "./blocklist.ts";
 import { type HostsTable, parseHostsFile } from "./hosts_file.ts";
+import { confinePolicyPath } from "./policy_paths.ts";
+import type { StatePaths } from "../state/mod.ts";
 
 /** A file the policy names (a block list, its hosts file) cannot be read. */
 export class ProxyPolicyFileError extends QubesifyError {}
@@ -79,50 +82,84 @@ function keyNode(map: unknown, key: string): unknown {
   return map;
 }
 
-/** Reads every block list, resolving relative paths against `baseDir`. */
+/**
+ * Reads every block list, resolving relative paths against `baseDir`;
+ * each must lie inside one of `roots` (default: `baseDir`), or a
+ * `PolicyPathError` says which does not.
+ */
 export async function loadBlocklists(
   files: readonly string[],
   baseDir: string,
+  roots: readonly string[] = [baseDir],
 ): Promise<Blocklist> {
   const list = emptyBlocklist();
   for (const file of files) {
-    const text = await readListFile("block list", resolve(baseDir, file));
-    parseBlocklist(text, file, list);
+    const path = confinePolicyPath("blocklists", file, {
+      base: baseDir,
+      roots,
+    });
+    parseBlocklist(await readListFile("block list", path), file, list);
   }
   return list;
 }
 
+/** What {@linkcode loadPolicyFile} may also use. */
+export interface LoadPolicyFileOptions {
+  /**
+   * The qubesify folders: besides the policy file's own folder, block
+   * lists and the hosts file may lie in `config`, the log in `config` or
+   * `data`.
+   */
+  paths?: StatePaths;
+}
+
 /**
- * Loads a policy file and its block lists; relative `blocklists` and `log`
- * paths are taken relative to the policy file's folder.
+ * Loads a policy file and its block lists; relative `blocklists`, `log`
+ * and `hosts` paths are taken relative to the policy file's folder, and
+ * none may lead outside it (or the qubesify folders of `options.paths`).
  */
-export async function loadPolicyFile(path: string): Promise<LoadedPolicy> {
+export async function loadPolicyFile(
+  path: string,
+  options: LoadPolicyFileOptions = {},
+): Promise<LoadedPolicy> {
   const text = await Deno.readTextFile(path);
   const policy = parsePolicyText(text, path);
   const base = dirname(resolve(path));
+  const { paths } = options;
+  const listRoots = paths ? [base, paths.config] : [base];
+  const logRoots = paths ? [...listRoots, paths.data] : listRoots;
+  const confine = (key: string, file: string, roots: string[]) =>
+    confinePolicyPath(key, file, { base, roots });
   const absolute: ProxyPolicy = {
     ...policy,
-    blocklists: policy.blocklists.map((file) => resolve(base, file)),
-    log: policy.log === undefined ? undefined : resolve(base, policy.log),
-    hosts: policy.hosts === undefined ? undefined : resolve(base, policy.hosts),
+    blocklists: policy.blocklists.map((file) =>
+      confine("blocklists", file, listRoots)
+    ),
+    log: policy.log === undefined
+      ? undefined
+      : confine("log", policy.log, logRoots),
+    hosts: policy.hosts === undefined
+      ? undefined
+      : confine("hosts", policy.hosts, listRoots),
   };
   return {
     policy: absolute,
-    blocklist: await loadBlocklists(absolute.blocklists, base),
-    hosts: await loadPolicyHosts(absolute.hosts, base),
+    blocklist: await loadBlocklists(absolute.blocklists, base, listRoots),
+    hosts: await loadPolicyHosts(absolute.hosts, base, listRoots),
   };
 }
 
 /**
- * Reads a policy's `hosts` file (relative to `baseDir`); undefined when
- * the policy names none.
+ * Reads a policy's `hosts` file (relative to `baseDir`, inside one of
+ * `roots`, default `baseDir`); undefined when the policy names none.
  */
 export async function loadPolicyHosts(
   file: string | undefined,
   baseDir: string,
+  roots: readonly string[] = [baseDir],
 ): Promise<HostsTable | undefined> {
   if (file === undefined) return undefined;
-  const path = resolve(baseDir, file);
+  const path = confinePolicyPath("hosts", file, { base: baseDir, roots });
   return parseHostsFile(await readListFile("hosts file", path), path);
 }
 

@@ -82,3 +82,52 @@ Deno.test("policy problems are located by line and column", () => {
     /YAML syntax error/,
   );
 });
+
+Deno.test("policy files: named files stay inside the policy's folder or qubesify's", async () => {
+  const root = await Deno.makeTempDir({ prefix: "qubesify-egress-policy-" });
+  try {
+    const dir = join(root, "policies");
+    const paths = {
+      config: join(root, "config"),
+      data: join(root, "data"),
+      runtime: join(root, "run"),
+    };
+    await Deno.mkdir(dir);
+    await Deno.mkdir(paths.config);
+    await Deno.writeTextFile(join(root, "secret"), "||x.example^\n");
+    await Deno.writeTextFile(join(paths.config, "ads.txt"), "||ads.test^\n");
+    const load = async (name: string, text: string) => {
+      await Deno.writeTextFile(join(dir, name), text);
+      return loadPolicyFile(join(dir, name), { paths });
+    };
+    await assert.rejects(
+      () => load("up.yaml", "log: ../.bashrc\n"),
+      /up\.yaml:1:6 log: expected a path without \.\. segments/,
+    );
+    await assert.rejects(
+      () => load("abs.yaml", `blocklists: [${join(root, "secret")}]\n`),
+      /blocklists: .*secret is outside/,
+    );
+    await assert.rejects(
+      () => load("abslog.yaml", `log: ${join(root, "profile")}\n`),
+      /log: .*profile is outside/,
+    );
+    // Absolute paths inside the qubesify folders are fine.
+    const inside = await load(
+      "inside.yaml",
+      `blocklists: [${join(paths.config, "ads.txt")}]\nlog: ${
+        join(paths.data, "egress", "mine.jsonl")
+      }\n`,
+    );
+    assert.equal(inside.policy.log, join(paths.data, "egress", "mine.jsonl"));
+    assert.ok(blockedBy(inside.blocklist, "ads.test"));
+    // A link beside the policy that leads out is caught where it is used.
+    await Deno.symlink(join(root, "secret"), join(dir, "link.txt"));
+    await assert.rejects(
+      () => load("link.yaml", "blocklists: [link.txt]\n"),
+      /link\.txt leads to .*secret through a symbolic link/,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

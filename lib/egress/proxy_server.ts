@@ -3,7 +3,8 @@
  * HTTP requests, listening on TCP or a UNIX socket. Every request is judged
  * by the policy, its resolved addresses by the always-deny ranges, and the
  * proxy then connects to exactly an address it checked. One JSONL record
- * per request.
+ * per request; identical refusals within a second share one record with a
+ * count, and the log file is rotated at its size cap.
  *
  * This file is the accept loop and its limits; one connection's handling
  * is `proxy_session.ts`, its byte relay `byte_relay.ts`, and the answers
@@ -20,6 +21,7 @@ import type { ListenAddress } from "./listen_address.ts";
 import { openLogFile, type RecordSink } from "./log_writer.ts";
 import { type ProxyLimitSettings, resolveLimits } from "./proxy_limits.ts";
 import { type ProxyContext, Session } from "./proxy_session.ts";
+import { foldRefusals } from "./refusal_bursts.ts";
 import { createResolver, hostAddresses } from "./resolver.ts";
 
 /** What {@linkcode startEgressProxy} runs. */
@@ -85,6 +87,7 @@ export async function startEgressProxy(
     listener.close();
     throw error;
   }
+  const records = foldRefusals({ write: (record) => sink?.write(record) });
   const context: ProxyContext = {
     policy: options.policy,
     vm: options.vm,
@@ -92,7 +95,7 @@ export async function startEgressProxy(
     blocklist: options.blocklist ?? emptyBlocklist(),
     resolve: createResolver(options.hosts),
     ownAddresses: options.ownAddresses ?? hostAddresses,
-    log: (record) => sink?.write(record),
+    log: records.write,
   };
   // Every connection until it is done; `served` counts those past the limit check.
   const sessions = new Set<Session>();
@@ -136,6 +139,7 @@ export async function startEgressProxy(
       await accepting;
       const pending = [...sessions].map((session) => session.abort());
       await Promise.allSettled(pending);
+      records.flush();
       if (typeof options.log === "string") await sink?.close();
       if ("path" in options.listen) {
         await Deno.remove(options.listen.path).catch(() => {});

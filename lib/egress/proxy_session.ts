@@ -3,7 +3,8 @@
  * end of its relay: read the head within the head timeout, judge the
  * target by the policy and the always-deny ranges, connect, then answer
  * `200 Connection established` and tunnel (CONNECT) or forward the
- * rewritten head and relay the answer (plain HTTP). A watchdog ends the
+ * rewritten head and exactly the body it declares, and relay the answer
+ * (plain HTTP: one request per connection). A watchdog ends the
  * connection at the total or idle timeout. Every connection that sent
  * anything ends with one log record.
  *
@@ -13,6 +14,11 @@ import { errorMessage } from "../errors/mod.ts";
 import { closeQuietly, writeAll } from "../io/mod.ts";
 import type { ProxyPolicy } from "../recipe/mod.ts";
 import type { Blocklist } from "./blocklist.ts";
+import {
+  BodyFramingError,
+  type BodyMeter,
+  requestBodyMeter,
+} from "./body_framing.ts";
 import { relayBytes } from "./byte_relay.ts";
 import {
   checkAddress,
@@ -21,7 +27,7 @@ import {
 } from "./destination.ts";
 import { forwardedHead } from "./forwarded_head.ts";
 import type { IpAddress } from "./ip_address.ts";
-import type { EgressRecord } from "./log_record.ts";
+import { type EgressRecord, loggedMethod } from "./log_record.ts";
 import { decideRequest } from "./policy.ts";
 import type { ProxyLimitSettings } from "./proxy_limits.ts";
 import { answer, Refusal } from "./refusal.ts";
@@ -226,8 +232,9 @@ export class Session {
 
   async #handle(head: RequestHead, rest: Uint8Array): Promise<void> {
     const { limits } = this.#context;
+    this.#record.method = loggedMethod(head.method);
     const target = this.#target(head);
-    this.#record.method = head.method;
+    const body = target.kind === "http" ? this.#body(head) : undefined;
     this.#record.host = target.host.name;
     this.#record.port = target.port;
     const own = this.#context.ownAddresses();
@@ -282,11 +289,25 @@ export class Session {
       client: this.#client,
       upstream,
       early: rest,
-      mode: target.kind === "connect" ? "tunnel" : "http",
+      mode: body ? { kind: "http", body } : { kind: "tunnel" },
       counts: this.#record,
       onActivity: () => this.#lastActivity = Date.now(),
     });
     if (this.#timedOut) this.#record.error = this.#timedOut;
+  }
+
+  /** The plain request's body meter, or a 400 refusal for bad framing. */
+  #body(head: RequestHead): BodyMeter {
+    try {
+      return requestBodyMeter(head);
+    } catch (error) {
+      if (!(error instanceof BodyFramingError)) throw error;
+      throw new Refusal(
+        400,
+        `malformed request: ${error.message}`,
+        error.message,
+      );
+    }
   }
 
   /** The request's target, or a 400 refusal saying what is wrong with it. */

@@ -107,7 +107,8 @@ export function parseRequestTarget(
     throw new TargetError("https goes through CONNECT, not a plain request");
   }
   if (scheme[1].toLowerCase() !== "http") {
-    throw new TargetError(`unsupported scheme ${scheme[1].toLowerCase()}`);
+    // Not echoed: the scheme is the client's text, of any length.
+    throw new TargetError("unsupported scheme: use http:// or CONNECT");
   }
   const rest = target.slice(scheme[0].length);
   if (rest.includes("#")) throw new TargetError("fragments are not allowed");

@@ -59,7 +59,7 @@ export interface ServeProxyOptions {
  * ```
  */
 export async function serveProxy(options: ServeProxyOptions): Promise<void> {
-  const loaded = await loadPolicy(options.policyFile);
+  const loaded = await loadPolicy(options.policyFile, options.paths);
   const hosts = options.hostsFile
     ? await loadHosts(options.hostsFile)
     : loaded.hosts;
@@ -114,7 +114,7 @@ export async function* readProxyLog(
 ): AsyncGenerator<EgressRecord> {
   const log = options.log ??
     (options.policyFile
-      ? (await loadPolicy(options.policyFile)).policy.log
+      ? (await loadPolicy(options.policyFile, options.paths)).policy.log
       : undefined) ??
     defaultEgressLog(options.paths);
   try {
@@ -132,9 +132,12 @@ export async function* readProxyLog(
   });
 }
 
-async function loadPolicy(file: string): Promise<LoadedPolicy> {
+async function loadPolicy(
+  file: string,
+  paths: StatePaths,
+): Promise<LoadedPolicy> {
   try {
-    return await loadPolicyFile(file);
+    return await loadPolicyFile(file, { paths });
   } catch (error) {
     const message = error instanceof RecipeError
       ? `invalid policy:\n${error.message}`

@@ -37,6 +37,23 @@ const secondsSchema = z.number({ error: "expected a number of seconds" })
   .positive({ error: "expected a positive number of seconds" })
   .max(7 * 24 * 3600, { error: "expected at most a week (604800 seconds)" });
 
+/**
+ * A file a policy names: a block list, the hosts file, the request log.
+ * A relative path is taken from the config folder (from the policy file's
+ * folder for `qubesify proxy --policy`) and may not climb out of it, since
+ * a recipe may come from someone else; an absolute path must lie inside
+ * the qubesify folders, which is checked where the file is used.
+ */
+export const policyPathSchema = z.string({ error: "expected a file path" })
+  .min(1, { error: "expected a file path" })
+  .refine((path) => !/\p{Cc}/u.test(path), {
+    error: "expected a file path without control characters",
+  })
+  .refine((path) => !path.split("/").includes(".."), {
+    error:
+      "expected a path without .. segments, like blocklists/ads.txt (relative paths are inside the config folder)",
+  });
+
 /** Limits on the proxy's connections; absent keys keep the defaults. */
 export const proxyLimitsSchema = closedObject({
   connections: z.number({ error: "expected a number of connections" }).int({
@@ -60,13 +77,12 @@ export const proxyPolicySchema = closedObject({
     error: "expected a list of host patterns",
   })
     .default([]),
-  blocklists: z.array(
-    z.string({ error: "expected a file path" }).min(1),
-    { error: "expected a list of block list files" },
-  ).default([]),
-  log: z.string({ error: "expected a file path" }).min(1).optional(),
+  blocklists: z.array(policyPathSchema, {
+    error: "expected a list of block list files",
+  }).default([]),
+  log: policyPathSchema.optional(),
   /** A hosts-format file whose names are pinned, consulted before DNS. */
-  hosts: z.string({ error: "expected a file path" }).min(1).optional(),
+  hosts: policyPathSchema.optional(),
   limits: proxyLimitsSchema.optional(),
 });
 

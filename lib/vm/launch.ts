@@ -11,9 +11,9 @@
  *
  * @module
  */
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { AppRecipe, TemplateRecipe, TemplateUses } from "../recipe/mod.ts";
-import { defaultEgressLog } from "../egress/mod.ts";
+import { recipeEgressLog } from "../egress/mod.ts";
 import { ensureLocalDispatcher } from "../relay/mod.ts";
 import { findExecutable, requireExecutable } from "../exec/mod.ts";
 import { deviceAccess } from "../fs/mod.ts";
@@ -173,8 +173,6 @@ function egressOf(app: AppRecipe, paths: StatePaths): RunAppOptions["egress"] {
   return {
     policy,
     baseDir: paths.config,
-    log: policy.log
-      ? resolve(paths.config, policy.log)
-      : defaultEgressLog(paths),
+    log: recipeEgressLog(policy.log, paths),
   };
 }

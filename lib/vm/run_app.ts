@@ -19,6 +19,7 @@ import { bootVm } from "./boot.ts";
 import type { ControlReport } from "./control_report.ts";
 import { type HostSession, startHostServices } from "./host_services.ts";
 import { acquireHugepageCopy, releaseHugepageCopy } from "./hugepage_copy.ts";
+import { readSerialTail } from "./log_tail.ts";
 import {
   HOME_DISK_SERIAL,
   SERVICE_PORTS,
@@ -120,11 +121,12 @@ export async function runApp(options: RunAppOptions): Promise<RunAppResult> {
     const rootImage = hugepages
       ? await acquireHugepageCopy({ ...hugepages, image: options.image })
       : options.image;
-    await using services = await startHostServices(
-      options.app,
-      options.session,
-      dir,
-    );
+    await using services = await startHostServices({
+      vm: name,
+      needs: options.app,
+      session: options.session,
+      vmDir: dir,
+    });
     const sockets = { ...services.sockets };
     await using egress = options.egress
       ? await startVmEgress(options.egress, name, dir)
@@ -208,12 +210,11 @@ export async function runApp(options: RunAppOptions): Promise<RunAppResult> {
         }
       },
     });
-    const serial = await Deno.readTextFile(result.serialLog).catch(() => "");
     return {
       name,
       report: result.report,
       qemuStderr: result.qemuStderr,
-      serialTail: serial.split("\n").slice(-15).join("\n"),
+      serialTail: await readSerialTail(result.serialLog),
     };
   } finally {
     // Before the folder goes: the VM's marker in it keeps the copy alive.

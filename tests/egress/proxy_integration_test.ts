@@ -8,11 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  capture,
-  findExecutable,
-  startBackground,
-} from "../../lib/exec/mod.ts";
+import { capture, startBackground } from "../../lib/exec/mod.ts";
 import type { EgressRecord } from "../../lib/egress/mod.ts";
 import { qubesifyArgv, runQubesify } from "../cli.ts";
 import { mustRun } from "../must_run.ts";
@@ -27,20 +23,9 @@ import { startTcpToUnix } from "./tcp_to_unix.ts";
 import { makeCertificate } from "./certificate.ts";
 import { startWebServer } from "./web_server.ts";
 import { SSHD, startSshServer } from "./ssh_server.ts";
-
-const PATH = Deno.env.get("PATH") ?? "";
-
-async function hasTools(): Promise<boolean> {
-  if (Deno.uid() !== 0) return false;
-  for (
-    const tool of ["ip", "curl", "git", "openssl", "ssh", "ssh-keygen", "nc"]
-  ) {
-    if (await findExecutable(tool, PATH) === undefined) return false;
-  }
-  return await Deno.stat(SSHD).then(() => true, () => false);
-}
-
-const ready = await hasTools();
+import { startRecordingServer } from "./recording_server.ts";
+import { pipeliningSteps } from "./pipelining.ts";
+import { toolsOrSkip } from "../require_tools.ts";
 
 /**
  * The environment of every program the test runs: no proxy settings of
@@ -112,13 +97,16 @@ const POLICY = `allow:
   - host: ads.test
   - host: v6.test
   - host: ula.test
+  - host: record.test
+    ports: [8080]
 deny: [denied.test]
 blocklists: [block.txt]
 limits:
   idle_timeout: 2
 `;
 
-const HOSTS = `${WEB_ADDRESS} git.test other.test denied.test ads.test
+const HOSTS =
+  `${WEB_ADDRESS} git.test other.test denied.test ads.test record.test
 ${SSH_ADDRESS} ssh.test nossh.test
 127.0.0.1 loop.test
 ${PRIVATE_ADDRESS} private.test
@@ -128,7 +116,10 @@ fd00::5 ula.test
 
 Deno.test({
   name: "egress proxy: curl, git over HTTPS and SSH, allowed and refused",
-  ignore: !ready,
+  ignore: await toolsOrSkip(
+    ["ip", "curl", "git", "openssl", "ssh", "ssh-keygen", "nc"],
+    { root: true, files: [SSHD] },
+  ),
 }, async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "qubesify-egress-it-" });
   try {
@@ -163,6 +154,14 @@ Deno.test({
       address: SSH_ADDRESS,
       names: ["ssh.test", "nossh.test"],
       dir,
+    });
+    const recordFile = join(dir, "recorded.jsonl");
+    await using _recorder = await startRecordingServer({
+      namespace: network.internet,
+      address: WEB_ADDRESS,
+      port: 8080,
+      recordFile,
+      readyFile: join(dir, "recorder.ready"),
     });
     const socket = join(dir, "egress.sock");
     const log = join(dir, "requests.jsonl");
@@ -342,6 +341,8 @@ Deno.test({
         }
       },
     );
+
+    await pipeliningSteps(t, { proxyPort: relay.port, recordFile });
 
     await t.step(
       "every request has its log record, read by qubesify proxy log",
