@@ -4,9 +4,10 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
-import type { TemplateRecipe } from "../recipe/mod.ts";
+import { join } from "node:path";
+import { guestPathProblem, type TemplateRecipe } from "../recipe/mod.ts";
 import { GUEST_INIT } from "../guest/mod.ts";
+import { QubesifyError } from "../errors/mod.ts";
 
 /** One file to place in the image. */
 export interface GuestFile {
@@ -50,21 +51,25 @@ export function guestFiles(
   ];
 }
 
+/** A guest file that cannot be staged; the message says which and why. */
+export class GuestFileError extends QubesifyError {}
+
 /**
  * Writes `files` under `stageDir` and packs them into `tarball` (owned by
  * root, file entries only, so unpacking never changes existing folders).
+ *
+ * Each path is checked again here, whoever made the list: it must be a
+ * normal absolute path ({@linkcode guestPathProblem}), its permission bits
+ * no more than `0777`, and nothing on the way may be a symbolic link, so
+ * every write lands inside `stageDir`.
  */
 export async function packGuestFiles(
   options: { files: readonly GuestFile[]; stageDir: string; tarball: string },
 ): Promise<void> {
-  const members: string[] = [];
+  await Deno.mkdir(options.stageDir, { recursive: true });
+  const members = new Set<string>();
   for (const file of options.files) {
-    const relative = file.path.replace(/^\/+/, "");
-    const target = join(options.stageDir, relative);
-    await Deno.mkdir(dirname(target), { recursive: true });
-    await Deno.writeTextFile(target, file.content);
-    await Deno.chmod(target, file.mode);
-    members.push(relative);
+    members.add(await stageFile(options.stageDir, file));
   }
   const tar = await new Deno.Command("tar", {
     args: [
@@ -85,10 +90,65 @@ export async function packGuestFiles(
     stderr: "piped",
   }).output();
   if (!tar.success) {
-    throw new Error(
+    throw new GuestFileError(
       `tar could not pack the guest files: ${
         new TextDecoder().decode(tar.stderr).trim()
       }`,
     );
+  }
+}
+
+/**
+ * Writes one file under `stageDir`, creating its folders one by one and
+ * refusing any that exists as something else than a folder (a symbolic
+ * link above all); the file itself is created anew, never through a link.
+ * Returns its path relative to `stageDir`.
+ */
+async function stageFile(stageDir: string, file: GuestFile): Promise<string> {
+  const shown = JSON.stringify(file.path);
+  const problem = guestPathProblem(file.path);
+  if (problem) throw new GuestFileError(`guest file ${shown}: ${problem}`);
+  if (!Number.isInteger(file.mode) || file.mode < 0 || file.mode > 0o777) {
+    throw new GuestFileError(
+      `guest file ${shown}: expected permission bits up to 0777, got 0${
+        file.mode.toString(8)
+      } (no setuid, setgid or sticky bits)`,
+    );
+  }
+  const segments = file.path.slice(1).split("/");
+  let at = stageDir;
+  for (const segment of segments.slice(0, -1)) {
+    at = join(at, segment);
+    const info = await lstatOrUndefined(at);
+    if (!info) await Deno.mkdir(at);
+    else if (!info.isDirectory || info.isSymlink) {
+      throw new GuestFileError(
+        `guest file ${shown}: ${at} is not a folder (a link or a file), so writing through it could leave ${stageDir}`,
+      );
+    }
+  }
+  const target = join(at, segments[segments.length - 1]);
+  const existing = await lstatOrUndefined(target);
+  if (existing && !existing.isFile) {
+    throw new GuestFileError(
+      `guest file ${shown}: ${target} exists and is not a plain file`,
+    );
+  }
+  // A later entry for the same path replaces the earlier one.
+  if (existing) await Deno.remove(target);
+  await Deno.writeTextFile(target, file.content, {
+    createNew: true,
+    mode: 0o600,
+  });
+  await Deno.chmod(target, file.mode);
+  return segments.join("/");
+}
+
+async function lstatOrUndefined(path: string) {
+  try {
+    return await Deno.lstat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
   }
 }

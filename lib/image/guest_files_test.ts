@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { guestFiles, packGuestFiles } from "./guest_files.ts";
+import { GuestFileError, guestFiles, packGuestFiles } from "./guest_files.ts";
 import { readGuestInit } from "../guest/mod.ts";
 import type { TemplateRecipe } from "../recipe/mod.ts";
 
@@ -69,4 +69,120 @@ Deno.test("packed guest files are root-owned with their modes, no folders", asyn
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/** Runs `body` with a staging folder and a folder outside it. */
+async function withStage(
+  body: (
+    paths: { stage: string; outside: string; tarball: string },
+  ) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "qubesify-stage-test-" });
+  try {
+    const stage = `${dir}/build/stage`;
+    const outside = `${dir}/outside`;
+    await Deno.mkdir(stage, { recursive: true });
+    await Deno.mkdir(outside);
+    await body({ stage, outside, tarball: `${dir}/guest.tar` });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function entries(path: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(path)) names.push(entry.name);
+  return names.sort();
+}
+
+Deno.test("the writer refuses paths that leave the staging folder, schema or not", async () => {
+  await withStage(async ({ stage, outside, tarball }) => {
+    for (
+      const path of [
+        "/../../outside/x",
+        "/etc/../../../outside/x",
+        "/./x",
+        "//x",
+        "relative/x",
+        "/tmp/x",
+      ]
+    ) {
+      await assert.rejects(
+        packGuestFiles({
+          files: [{ path, content: "pwned\n", mode: 0o644 }],
+          stageDir: stage,
+          tarball,
+        }),
+        GuestFileError,
+        path,
+      );
+    }
+    assert.deepEqual(await entries(outside), []);
+    assert.deepEqual(await entries(`${stage}/..`), ["stage"]);
+  });
+});
+
+Deno.test("the writer refuses setuid, setgid and sticky bits", async () => {
+  await withStage(async ({ stage, tarball }) => {
+    for (const mode of [0o4755, 0o2755, 0o1777, 0o10644]) {
+      await assert.rejects(
+        packGuestFiles({
+          files: [{ path: "/usr/bin/x", content: "x", mode }],
+          stageDir: stage,
+          tarball,
+        }),
+        /no setuid, setgid or sticky bits/,
+      );
+    }
+  });
+});
+
+Deno.test("the writer never follows a link in the staging folder", async () => {
+  await withStage(async ({ stage, outside, tarball }) => {
+    // As if something had put links there: a folder and a file.
+    await Deno.mkdir(`${stage}/etc`);
+    await Deno.symlink(outside, `${stage}/etc/x`);
+    await Deno.writeTextFile(`${outside}/motd`, "theirs\n");
+    await Deno.symlink(`${outside}/motd`, `${stage}/etc/motd`);
+    await assert.rejects(
+      packGuestFiles({
+        files: [{ path: "/etc/x/evil", content: "pwned\n", mode: 0o644 }],
+        stageDir: stage,
+        tarball,
+      }),
+      /etc\/x is not a folder/,
+    );
+    await assert.rejects(
+      packGuestFiles({
+        files: [{ path: "/etc/motd", content: "pwned\n", mode: 0o644 }],
+        stageDir: stage,
+        tarball,
+      }),
+      /etc\/motd exists and is not a plain file/,
+    );
+    assert.deepEqual(await entries(outside), ["motd"]);
+    assert.equal(await Deno.readTextFile(`${outside}/motd`), "theirs\n");
+  });
+});
+
+Deno.test("a later file of the same path replaces the earlier one", async () => {
+  await withStage(async ({ stage, tarball }) => {
+    await packGuestFiles({
+      files: [
+        { path: "/etc/hostname", content: "qubesify\n", mode: 0o644 },
+        { path: "/etc/hostname", content: "mine\n", mode: 0o600 },
+      ],
+      stageDir: stage,
+      tarball,
+    });
+    const listing = await new Deno.Command("tar", {
+      args: ["--list", "--file", tarball],
+    }).output();
+    assert.equal(new TextDecoder().decode(listing.stdout), "etc/hostname\n");
+    assert.equal(await Deno.readTextFile(`${stage}/etc/hostname`), "mine\n");
+    assert.equal(
+      (await Deno.stat(`${stage}/etc/hostname`)).mode! & 0o7777,
+      0o600,
+    );
+  });
 });

@@ -8,7 +8,7 @@ import type { GuestFile } from "./guest_files.ts";
 import type { BuildMode } from "./mmdebstrap_args.ts";
 
 /** Bumped when the way images are built changes. */
-const BUILD_RECIPE_VERSION = 1;
+const BUILD_RECIPE_VERSION = 2;
 
 /** What decides an image's content. */
 export interface ImageInputs {

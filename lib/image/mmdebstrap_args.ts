@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { basename } from "node:path";
 
 /**
  * `root` writes a directory (any route works as root); `unshare` is the
@@ -22,7 +23,10 @@ export interface MmdebstrapPlan {
   mode: BuildMode;
   /** Output: a directory (root mode) or a `.tar` file (unshare mode). */
   output: string;
-  /** Tarball of our guest files, unpacked over the finished system. */
+  /**
+   * Tarball of our guest files, unpacked over the finished system. Its
+   * base name must be plain (letters, digits, `.`, `_`, `-`).
+   */
   guestFiles: string;
   /** Directory that receives the image's dpkg status file, for the manifest. */
   statusOut: string;
@@ -31,13 +35,22 @@ export interface MmdebstrapPlan {
 /** The argv (without the program name) for one template build. */
 export function mmdebstrapArgs(plan: MmdebstrapPlan): string[] {
   const packages = [...new Set(plan.packages)].sort();
+  const tarball = basename(plan.guestFiles);
+  if (!/^[\w.-]+$/.test(tarball)) {
+    throw new RangeError(`"${tarball}": expected a plain file name`);
+  }
   return [
     `--mode=${plan.mode}`,
     "--variant=minbase",
     `--format=${plan.mode === "root" ? "directory" : "tar"}`,
     ...(packages.length ? [`--include=${packages.join(",")}`] : []),
-    // Our files last, so resolv.conf and hostname are ours, not the build host's.
-    `--customize-hook=tar-in ${plan.guestFiles} /`,
+    // Our files last, so resolv.conf and hostname are ours, not the build
+    // host's. They are unpacked by the guest's tar inside a chroot, not by
+    // mmdebstrap's tar-in, whose tar runs on the host: there a package's
+    // absolute link (/var/run -> /run) leads a file out of the image.
+    `--customize-hook=copy-in ${plan.guestFiles} /tmp`,
+    `--customize-hook=chroot "$1" tar --extract --file /tmp/${tarball} --directory /`,
+    `--customize-hook=rm "$1/tmp/${tarball}"`,
     `--customize-hook=copy-out /var/lib/dpkg/status ${plan.statusOut}`,
     plan.suite,
     plan.output,

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { QubesifyError } from "../errors/mod.ts";
+import { errorMessage, QubesifyError } from "../errors/mod.ts";
 import { basename, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -119,25 +119,83 @@ export async function readRecipeDirectory(
     throw error;
   }
   names.sort();
-  return await Promise.all(names.map((name) =>
-    readRecipeFile(
-      join(directory.path, name),
-      join(directory.display ?? directory.path, name),
-    )
-  ));
+  return await Promise.all(names.map(async (name) => {
+    const path = join(directory.path, name);
+    const display = join(directory.display ?? directory.path, name);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readAtMost(path, MAX_RECIPE_FILE_BYTES + 1);
+    } catch (error) {
+      // One unreadable file must not hide every other recipe.
+      return fileProblem(display, `cannot be read: ${errorMessage(error)}`);
+    }
+    return parseRecipeBytes(bytes, path, display);
+  }));
 }
 
-/** Reads and parses one recipe file; `display` names it in messages. */
+/**
+ * The largest recipe file read. Recipes are a few kilobytes; a bigger file
+ * is a mistake or an attempt to make every command slow.
+ */
+export const MAX_RECIPE_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Reads and parses one recipe file; `display` names it in messages. A file
+ * over {@linkcode MAX_RECIPE_FILE_BYTES} is a problem, not read.
+ */
 export async function readRecipeFile(
   path: string,
   display: string = path,
 ): Promise<ParsedRecipes> {
-  const text = await Deno.readTextFile(path);
+  const bytes = await readAtMost(path, MAX_RECIPE_FILE_BYTES + 1);
+  return parseRecipeBytes(bytes, path, display);
+}
+
+function parseRecipeBytes(
+  bytes: Uint8Array,
+  path: string,
+  display: string,
+): ParsedRecipes {
+  if (bytes.length > MAX_RECIPE_FILE_BYTES) {
+    return fileProblem(
+      display,
+      `expected a recipe file of at most ${MAX_RECIPE_FILE_BYTES / 1024} KiB`,
+    );
+  }
   return parseRecipes({
-    text,
+    text: new TextDecoder().decode(bytes),
     file: display,
     defaultName: basename(path, extname(path)),
   });
+}
+
+/** A file that yields no recipes, only `message`, placed at its start. */
+function fileProblem(file: string, message: string): ParsedRecipes {
+  return {
+    recipes: [],
+    problems: [{ file, line: 1, col: 1, key: "", message }],
+  };
+}
+
+/** Reads `path` to its end or past `limit` bytes, whichever is first. */
+async function readAtMost(path: string, limit: number): Promise<Uint8Array> {
+  using file = await Deno.open(path);
+  const chunk = new Uint8Array(64 * 1024);
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  while (length < limit) {
+    const read = await file.read(chunk);
+    if (read === null) break;
+    chunks.push(chunk.slice(0, read));
+    length += read;
+  }
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const part of chunks) {
+    bytes.set(part, offset);
+    offset += part.length;
+  }
+  return bytes;
 }
 
 /** Loads the catalog from directories, lowest priority first. */

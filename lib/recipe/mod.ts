@@ -6,6 +6,9 @@
  * @module
  */
 export * from "./catalog.ts";
+export * from "./colour.ts";
+export * from "./display_policy.ts";
+export * from "./guest_path.ts";
 export * from "./parse.ts";
 export * from "./problem.ts";
 export * from "./proxy_policy.ts";

@@ -13,15 +13,19 @@ import {
   type Node,
   type Pair,
   parseAllDocuments,
+  visit,
 } from "yaml";
 import type { z } from "zod";
+import { errorMessage } from "../errors/mod.ts";
 import {
   type AppDocument,
   appSchema,
   isRecipeName,
+  MAX_NAME_LENGTH,
   type TemplateDocument,
   templateSchema,
 } from "./schema.ts";
+import type { DisplayPolicy } from "./display_policy.ts";
 import {
   formatKeyPath,
   type RecipeProblem,
@@ -37,11 +41,17 @@ export interface TemplateRecipe extends TemplateDocument {
 }
 
 /** A validated app with its resolved name and where it was defined. */
-export interface AppRecipe extends AppDocument {
+export interface AppRecipe extends Omit<AppDocument, "display" | "label"> {
   /** The app's name: `name:` or the file's base name. */
   name: string;
+  /** Whether the app gets a Wayland display. */
+  display: "wayland" | "none";
+  /** What the display guard lets through (defaults when `display` is none). */
+  displayPolicy: DisplayPolicy;
   /** Shown in window titles; defaults to the name. */
   label: string;
+  /** The window frame's colour, lowercase `#rrggbb`; red by default. */
+  colour: string;
   /** Where the document starts. */
   origin: SourcePosition;
   /** Where the `template:` value is, for errors about the reference. */
@@ -110,7 +120,24 @@ function validateDocument(
 ): void {
   const root = document.contents as Node;
   const start = locate(root.range?.[0] ?? 0);
-  const data: unknown = document.toJS();
+  let data: unknown;
+  try {
+    data = document.toJS();
+  } catch (error) {
+    // The yaml library's guard against alias bombs (a few lines that expand
+    // to billions of values) throws here: a problem of this document only.
+    const alias = firstAlias(document);
+    result.problems.push({
+      ...(alias ? locate(alias.range?.[0] ?? 0) : start),
+      key: "",
+      message: alias
+        ? `YAML aliases expand to too many values (${
+          errorMessage(error)
+        }); write the values out instead`
+        : `expected YAML that reads as values: ${errorMessage(error)}`,
+    });
+    return;
+  }
   if (!isMap(root) || typeof data !== "object" || data === null) {
     result.problems.push({
       ...start,
@@ -146,7 +173,7 @@ function validateDocument(
       ...start,
       key: "name",
       message:
-        `missing, and the file name "${name}" is not a valid recipe name; add name: with lowercase letters, digits and dashes`,
+        `missing, and the file name "${name}" is not a valid recipe name; add name: with at most ${MAX_NAME_LENGTH} lowercase letters, digits and dashes`,
     });
     return;
   }
@@ -154,14 +181,30 @@ function validateDocument(
     result.recipes.push({ ...value, name, origin: start });
   } else {
     const templateNode = nodeAt(root, ["template"]);
+    const { display, label, ...rest } = value;
     result.recipes.push({
-      ...value,
+      ...rest,
       name,
-      label: value.label ?? name,
+      display: display.mode,
+      displayPolicy: display.policy,
+      label: label.name ?? name,
+      colour: label.colour,
       origin: start,
       templateOrigin: locate(templateNode?.range?.[0] ?? 0),
     });
   }
+}
+
+/** The document's first alias (`*name`), where an alias bomb starts. */
+function firstAlias(document: Document.Parsed): Node | undefined {
+  let found: Node | undefined;
+  visit(document, {
+    Alias: (_key, node) => {
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /** Turns one zod issue into problems placed on the offending YAML nodes. */

@@ -58,6 +58,82 @@ const MALFORMED: { name: string; text: string; expected: string[] }[] = [
     expected: ["bad.yaml:4:10 display: expected one of: wayland, none"],
   },
   {
+    name: "bad clipboard mode",
+    text: APP + "display:\n  clipboard: always\n",
+    expected: [
+      "bad.yaml:5:14 display.clipboard: expected one of: explicit, shared, none",
+    ],
+  },
+  {
+    name: "display none with wayland-only keys",
+    text: APP + "display:\n  mode: none\n  allow: [foo]\n  clipboard: shared\n",
+    expected: [
+      "bad.yaml:6:10 display.allow: an allow-list only applies with mode: wayland, not mode: none",
+      "bad.yaml:7:14 display.clipboard: a clipboard mode only applies with mode: wayland, not mode: none",
+    ],
+  },
+  {
+    name: "bad interface name",
+    text: APP + "display:\n  allow: [Foo-Bar]\n",
+    expected: [
+      "bad.yaml:5:11 display.allow[0]: expected a Wayland interface name like zwp_tablet_manager_v2",
+    ],
+  },
+  {
+    name: "interface both allowed and denied",
+    text: APP + "display:\n  allow: [a, b]\n  deny: [b]\n",
+    expected: [
+      'bad.yaml:6:10 display.deny[0]: "b" is also in allow; keep it in one of the two',
+    ],
+  },
+  {
+    name: "unknown display key",
+    text: APP + "display:\n  allowed: [x]\n",
+    expected: [
+      "bad.yaml:5:3 display.allowed: unknown key; expected one of: mode, allow, deny, clipboard",
+    ],
+  },
+  {
+    name: "display that is neither a mode nor a mapping",
+    text: APP + "display: 3\n",
+    expected: [
+      "bad.yaml:4:10 display: expected wayland, none, or a mapping like {mode: wayland, clipboard: explicit}",
+    ],
+  },
+  {
+    name: "unknown label colour",
+    text: APP + "label: {name: work, colour: teal}\n",
+    expected: [
+      "bad.yaml:4:29 label.colour: expected red, orange, yellow, green, grey, blue, purple, black or #rrggbb",
+    ],
+  },
+  {
+    name: "unquoted hex colour (a YAML comment)",
+    text: APP + "label:\n  name: work\n  colour: #cc0000\n",
+    expected: [
+      'bad.yaml:6:11 label.colour: expected red, orange, yellow, green, grey, blue, purple, black or #rrggbb; quote hex colours ("#cc0000"): YAML reads an unquoted # as a comment',
+    ],
+  },
+  {
+    name: "label too long",
+    text: APP + `label: ${"x".repeat(33)}\n`,
+    expected: ["bad.yaml:4:8 label: expected a label of at most 32 characters"],
+  },
+  {
+    name: "label with a newline",
+    text: APP + 'label: "a\\nb"\n',
+    expected: [
+      "bad.yaml:4:8 label: expected a label without control, line break or bidirectional formatting characters",
+    ],
+  },
+  {
+    name: "label that is a list",
+    text: APP + "label: [a]\n",
+    expected: [
+      "bad.yaml:4:8 label: expected a label name or a mapping like {name: work, colour: blue}",
+    ],
+  },
+  {
     name: "bad network mode",
     text: APP + "network: bridge\n",
     expected: [
@@ -194,6 +270,55 @@ Deno.test("defaults fill an app and the file name names it", () => {
   });
 });
 
+Deno.test("display and label: defaults, shorthands and long forms", () => {
+  const appOf = (extra: string) => {
+    const { recipes, problems } = parseRecipes({
+      text: APP + extra,
+      file: "f.yaml",
+      defaultName: "f",
+    });
+    assert.deepEqual(problems.map(formatProblem), []);
+    const [app] = recipes;
+    assert.equal(app.kind, "app");
+    if (app.kind !== "app") throw new Error("unreachable");
+    const { display, displayPolicy, label, colour } = app;
+    return { display, displayPolicy, label, colour };
+  };
+  const defaults = { allow: [], deny: [], clipboard: "explicit" };
+  assert.deepEqual(appOf(""), {
+    display: "wayland",
+    displayPolicy: defaults,
+    label: "f",
+    colour: "#cc0000",
+  });
+  assert.deepEqual(appOf("display: none\nlabel: work\n"), {
+    display: "none",
+    displayPolicy: defaults,
+    label: "work",
+    colour: "#cc0000",
+  });
+  assert.deepEqual(
+    appOf(
+      "display:\n  allow: [zwp_tablet_manager_v2]\n  deny: [wp_presentation]\n" +
+        "  clipboard: shared\nlabel: {name: work, colour: blue}\n",
+    ),
+    {
+      display: "wayland",
+      displayPolicy: {
+        allow: ["zwp_tablet_manager_v2"],
+        deny: ["wp_presentation"],
+        clipboard: "shared",
+      },
+      label: "work",
+      colour: "#3584e4",
+    },
+  );
+  // A colour alone keeps the app's name; hex is normalized to lowercase.
+  assert.deepEqual(appOf('label: {colour: "#ABCDEF"}\n').label, "f");
+  assert.deepEqual(appOf('label: {colour: "#ABCDEF"}\n').colour, "#abcdef");
+  assert.deepEqual(appOf("display: {mode: none}\n").display, "none");
+});
+
 Deno.test("network shorthand and a command string", () => {
   const { recipes } = parseRecipes({
     text: "kind: app\ntemplate: t\ncommand: foot\nnetwork: user\n",
@@ -212,7 +337,7 @@ Deno.test("an invalid file name needs an explicit name", () => {
     defaultName: "My Template",
   }).problems.map(formatProblem);
   assert.deepEqual(problems, [
-    'My Template.yaml:1:1 name: missing, and the file name "My Template" is not a valid recipe name; add name: with lowercase letters, digits and dashes',
+    'My Template.yaml:1:1 name: missing, and the file name "My Template" is not a valid recipe name; add name: with at most 58 lowercase letters, digits and dashes',
   ]);
 });
 

@@ -23,12 +23,37 @@ export interface RecipeProblem extends SourcePosition {
   message: string;
 }
 
-/** Formats a problem as `file:line:col key: message`. */
+/**
+ * Characters a problem could carry from the recipe (keys, values, file
+ * names) that would steer the terminal or disguise the text: controls,
+ * line and paragraph separators, bidirectional formatting.
+ */
+const UNPRINTABLE =
+  // deno-lint-ignore no-control-regex
+  /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Whether `text` is free of controls, line and paragraph separators and
+ * bidirectional formatting, so it shows as itself on one line.
+ */
+export function isPrintable(text: string): boolean {
+  return text.search(UNPRINTABLE) === -1;
+}
+
+/**
+ * Formats a problem as `file:line:col key: message`, on one line: what it
+ * quotes from a recipe someone shared is shown escaped (`\u001b`), never
+ * sent to the terminal as is.
+ */
 export function formatProblem(problem: RecipeProblem): string {
   const where = `${problem.file}:${problem.line}:${problem.col}`;
-  return problem.key
+  const text = problem.key
     ? `${where} ${problem.key}: ${problem.message}`
     : `${where} ${problem.message}`;
+  return text.replace(
+    UNPRINTABLE,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** Formats a key path from zod/YAML segments: `a.b[0].c`. */

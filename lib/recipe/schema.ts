@@ -8,20 +8,37 @@ import { z } from "zod";
 import { closedObject } from "./closed_object.ts";
 import { isSize, parseSize } from "./size.ts";
 import { proxyPolicySchema } from "./proxy_policy.ts";
+import { colourSchema, DEFAULT_LABEL_COLOUR } from "./colour.ts";
+import { displaySchema } from "./display_policy.ts";
+import { guestPathProblem } from "./guest_path.ts";
+import { isPrintable } from "./problem.ts";
 
-const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/**
+ * The longest recipe name. A VM is named `<app>-<n>` and that is its guest
+ * host name, which Linux and DNS cap at 63 characters: 58 leaves room for
+ * `-9999`. Template names follow the same rule, so one rule fits both.
+ */
+export const MAX_NAME_LENGTH = 58;
+
+const NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
 const NAME_RULE =
   "lowercase letters, digits and dashes, starting with a letter or digit";
 
-/** A recipe name; names become file and directory names. */
+/**
+ * A recipe name. Names become file and folder names, desktop entry names
+ * (`qubesify-<app>.desktop`) and, with `-<n>`, VM and guest host names.
+ */
 export const nameSchema = z.string({ error: "expected a name" }).regex(
   NAME_PATTERN,
   { error: `expected a name of ${NAME_RULE}` },
-);
+).max(MAX_NAME_LENGTH, {
+  error:
+    `expected a name of at most ${MAX_NAME_LENGTH} characters (VMs are named <name>-<n>, and host names end at 63)`,
+});
 
 /** Whether `name` is a valid recipe name. */
 export function isRecipeName(name: string): boolean {
-  return NAME_PATTERN.test(name);
+  return name.length <= MAX_NAME_LENGTH && NAME_PATTERN.test(name);
 }
 
 const sizeSchema = z.string({ error: "expected a size like 2G" })
@@ -33,13 +50,25 @@ const debianPackage = z.string({ error: "expected a Debian package name" })
     error: "expected a Debian package name like firefox-esr",
   });
 
+const guestPath = z.string({ error: "expected an absolute path" }).check(
+  (ctx) => {
+    const problem = guestPathProblem(ctx.value);
+    if (problem) {
+      ctx.issues.push({ code: "custom", input: ctx.value, message: problem });
+    }
+  },
+);
+
 const extraFile = closedObject({
-  path: z.string({ error: "expected an absolute path" }).regex(/^\/[^\0]*$/, {
-    error: "expected an absolute path inside the image",
-  }),
+  path: guestPath,
   content: z.string({ error: "expected the file's text" }),
+  // No setuid, setgid or sticky bits: a recipe's files are configuration
+  // and scripts; programs that need privileges come from packages.
   mode: z.string({ error: 'expected an octal mode like "0644"' })
-    .regex(/^0?[0-7]{3,4}$/, { error: 'expected an octal mode like "0644"' })
+    .regex(/^0?[0-7]{3}$/, {
+      error:
+        'expected an octal mode like "0644" or "0755" (no setuid, setgid or sticky bits)',
+    })
     .default("0644"),
 });
 
@@ -113,6 +142,35 @@ const networkSchema = z.preprocess(
   networkObject,
 );
 
+const labelName = z.string({ error: "expected a short label" }).min(1, {
+  error: "expected a label of at least one character",
+}).max(32, {
+  error: "expected a label of at most 32 characters",
+}).refine(isPrintable, {
+  // The label is put in window titles, where a line break would cut it and
+  // a bidirectional override would make it read as something else.
+  error:
+    "expected a label without control, line break or bidirectional formatting characters",
+});
+
+/**
+ * `label:` as a name (`label: work`, coloured red) or a mapping
+ * (`label: {name: work, colour: blue}`); absent, the name is the app's
+ * and the colour red.
+ */
+const labelSchema = z.preprocess(
+  (label) =>
+    label === undefined
+      ? {}
+      : typeof label === "string"
+      ? { name: label }
+      : label,
+  closedObject({
+    name: labelName.optional(),
+    colour: colourSchema.default(DEFAULT_LABEL_COLOUR),
+  }, "expected a label name or a mapping like {name: work, colour: blue}"),
+);
+
 /** An app: a command run as an unprivileged user in a VM from a template. */
 export const appSchema = closedObject({
   kind: z.literal("app"),
@@ -146,18 +204,14 @@ export const appSchema = closedObject({
   }).min(1, { error: "expected at least 1 CPU" }).max(64, {
     error: "expected at most 64 CPUs",
   }).default(1),
-  display: z.enum(["wayland", "none"], {
-    error: "expected one of: wayland, none",
-  }).default("wayland"),
+  display: displaySchema,
   audio: z.enum(["none", "playback", "duplex"], {
     error: "expected one of: none, playback, duplex",
   }).default("none"),
   network: networkSchema.default({ mode: "none" }),
   persist: z.enum(["none", "home"], { error: "expected one of: none, home" })
     .default("none"),
-  label: z.string({ error: "expected a short label" }).min(1).max(32, {
-    error: "expected a label of at most 32 characters",
-  }).optional(),
+  label: labelSchema,
   env: z.record(
     z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
       error: "expected environment variable names like MOZ_ENABLE_WAYLAND",

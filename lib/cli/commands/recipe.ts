@@ -17,6 +17,7 @@ import {
   type TemplateRecipe,
   userRecipeDirectory,
 } from "../../recipe/mod.ts";
+import { effectiveAllowedGlobals } from "../../display/mod.ts";
 
 /** `qubesify recipe ls|show|check`: inspect and validate recipes. */
 export function recipeCommand(context: CliContext) {
@@ -127,12 +128,36 @@ function summarize(recipe: Recipe) {
   };
 }
 
-/** A recipe as a person reads it: sizes as text, no bookkeeping fields. */
+/**
+ * A recipe as a person reads it: sizes as text, display and label in their
+ * long forms with the effective list of globals, no bookkeeping fields.
+ */
 function present(recipe: AppRecipe | TemplateRecipe) {
   if (recipe.kind === "template") {
     const { origin: _origin, ...rest } = recipe;
     return rest;
   }
-  const { origin: _origin, templateOrigin: _at, memory, ...rest } = recipe;
-  return { ...rest, memory: formatSize(memory) };
+  const {
+    origin: _origin,
+    templateOrigin: _at,
+    memory,
+    display,
+    displayPolicy,
+    label,
+    colour,
+    ...rest
+  } = recipe;
+  return {
+    ...rest,
+    memory: formatSize(memory),
+    display: display === "none" ? { mode: display } : {
+      mode: display,
+      clipboard: displayPolicy.clipboard,
+      allow: displayPolicy.allow,
+      deny: displayPolicy.deny,
+      // What the display guard will announce: its defaults, allow, deny.
+      globals: effectiveAllowedGlobals(displayPolicy),
+    },
+    label: { name: label, colour },
+  };
 }
