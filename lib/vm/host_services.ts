@@ -1,25 +1,32 @@
 /**
  * The host ends of a VM's services: what its guest may reach over vsock
  * (see `SERVICE_PORTS`), each a UNIX socket on the host. Display: the VM's
- * own waypipe client. Audio: the user's pulse server (pipewire-pulse).
- * Everything started here belongs to the VM and stops with it.
+ * own waypipe client, drawing through the VM's display guard, which alone
+ * talks to the user's compositor. Audio: the VM's audio guard in front of
+ * the user's pulse server (pipewire-pulse), letting through what the
+ * recipe's mode needs. Everything started here belongs to the VM and
+ * stops with it.
  *
  * @module
  */
-import { WAYPIPE_COMPRESS } from "../guest/mod.ts";
 import { join } from "node:path";
-import type { ServiceName } from "../guest/mod.ts";
-import { startWaypipeClient } from "./waypipe_client.ts";
+import { type ServiceName, WAYPIPE_COMPRESS } from "../guest/mod.ts";
+import type { AppRecipe } from "../recipe/mod.ts";
+import {
+  type DisplayGuard,
+  effectiveAllowedGlobals,
+  startDisplayGuard,
+} from "../display/mod.ts";
+import { MissingProgramError } from "../exec/mod.ts";
+import { startAudioGuard } from "../audio/mod.ts";
+import { closeQuietly } from "../io/mod.ts";
+import { compositorSocket, startWaypipeClient } from "./waypipe_client.ts";
 
-/** What a VM's app needs from the host. */
-export interface ServiceNeeds {
-  /** The app's name, for window titles. */
-  name: string;
-  /** Whether it shows windows. */
-  display: "wayland" | "none";
-  /** Whether it plays (or records) sound. */
-  audio: "none" | "playback" | "duplex";
-}
+/** What a VM's app needs from the host (a subset of its recipe). */
+export type ServiceNeeds = Pick<
+  AppRecipe,
+  "name" | "display" | "audio" | "label" | "colour" | "displayPolicy"
+>;
 
 /** Where the host programs and the user's session are. */
 export interface HostSession {
@@ -58,61 +65,121 @@ export function pulseSocketPath(
     : undefined;
 }
 
+/** What {@linkcode startHostServices} needs. */
+export interface HostServicesOptions {
+  /** The VM's name (in the guard's log lines). */
+  vm: string;
+  /** What its app needs. */
+  needs: ServiceNeeds;
+  /** The user's session. */
+  session: HostSession;
+  /** The VM's runtime folder: sockets and the display log live there. */
+  vmDir: string;
+}
+
 /**
- * Starts the services `needs` asks for, with sockets in `vmDir`. A missing
- * sound server is a warning (the app runs silent); a display that cannot
- * start is an error, since the app would be invisible.
+ * Starts the services the app needs, with sockets in the VM's folder. A
+ * missing sound server is a warning (the app runs silent); a display that
+ * cannot start is an error, since the app would be invisible.
  */
 export async function startHostServices(
-  needs: ServiceNeeds,
-  session: HostSession,
-  vmDir: string,
+  options: HostServicesOptions,
 ): Promise<HostServices> {
+  const { needs, session, vmDir } = options;
+  await using stack = new AsyncDisposableStack();
   const sockets: Partial<Record<ServiceName, string>> = {};
-  const stops: (() => Promise<unknown>)[] = [];
-  const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop();
-    stops.length = 0;
-  };
+  if (needs.display === "wayland") {
+    if (!session.waypipe) {
+      throw new MissingProgramError(
+        "the app shows windows, but waypipe is not installed; " +
+          "`qubesify doctor` shows how to install it",
+      );
+    }
+    const guard = stack.use(await startGuard(options));
+    const socket = join(vmDir, "wayland.sock");
+    const client = await startWaypipeClient({
+      waypipe: session.waypipe,
+      socket,
+      compress: WAYPIPE_COMPRESS,
+      display: guard.path,
+      runtimeDir: session.env.XDG_RUNTIME_DIR,
+    });
+    stack.defer(async () => void await client.stop());
+    sockets.wayland = socket;
+  }
+  if (needs.audio !== "none") {
+    const pulse = pulseSocketPath(session.env);
+    const present = pulse !== undefined &&
+      await Deno.stat(pulse).then(
+        (info) => info.isSocket === true,
+        () => false,
+      );
+    if (present) {
+      const guard = stack.use(
+        await startAudioGuard({
+          listenPath: join(vmDir, "pulse.sock"),
+          serverPath: pulse,
+          mode: needs.audio,
+          vm: options.vm,
+          onLog: (line) => session.warn(line),
+        }),
+      );
+      sockets.audio = guard.path;
+    } else {
+      session.warn(
+        `no sound: no pulse server socket at ${
+          pulse ?? "$XDG_RUNTIME_DIR/pulse/native"
+        } (is pipewire-pulse running?)`,
+      );
+    }
+  }
+  const owned = stack.move();
+  return { sockets, [Symbol.asyncDispose]: () => owned.disposeAsync() };
+}
+
+/**
+ * The VM's display guard in front of the user's compositor. Its lines go
+ * to `<vm>/display.log`; refusals that cut a connection are also warned
+ * about, once per reason.
+ */
+async function startGuard(options: HostServicesOptions): Promise<DisplayGuard> {
+  const { needs, session, vmDir, vm } = options;
+  const log = await Deno.open(join(vmDir, "display.log"), {
+    create: true,
+    append: true,
+  });
+  const encoder = new TextEncoder();
+  const warned = new Set<string>();
   try {
-    if (needs.display === "wayland") {
-      if (!session.waypipe) {
-        throw new Error(
-          "the app shows windows, but waypipe is not installed; " +
-            "`qubesify doctor` shows how to install it",
-        );
-      }
-      const socket = join(vmDir, "wayland.sock");
-      const client = await startWaypipeClient({
-        waypipe: session.waypipe,
-        socket,
-        compress: WAYPIPE_COMPRESS,
+    const guard = await startDisplayGuard({
+      listenPath: join(vmDir, "display-guard.sock"),
+      compositorPath: compositorSocket(session.env),
+      config: {
+        vm,
         app: needs.name,
-        env: session.env,
-      });
-      stops.push(() => client.stop());
-      sockets.wayland = socket;
-    }
-    if (needs.audio !== "none") {
-      const pulse = pulseSocketPath(session.env);
-      const present = pulse !== undefined &&
-        await Deno.stat(pulse).then(
-          (info) => info.isSocket === true,
-          () => false,
-        );
-      if (present) {
-        sockets.audio = pulse;
-      } else {
-        session.warn(
-          `no sound: no pulse server socket at ${
-            pulse ?? "$XDG_RUNTIME_DIR/pulse/native"
-          } (is pipewire-pulse running?)`,
-        );
-      }
-    }
+        label: needs.label,
+        colour: needs.colour,
+        globals: { allow: effectiveAllowedGlobals(needs.displayPolicy) },
+        clipboard: needs.displayPolicy.clipboard,
+      },
+      onLog: (line) => {
+        try {
+          log.writeSync(encoder.encode(`${line}\n`));
+        } catch {
+          // The guard is stopping and the log is closed.
+        }
+        const refusal = /display connection closed: (.*)$/.exec(line)?.[1];
+        if (refusal && !warned.has(refusal)) {
+          warned.add(refusal);
+          session.warn(`display guard: ${refusal}`);
+        }
+      },
+    });
+    const closeLog = () => closeQuietly(log);
+    guard.stopped.then(closeLog, closeLog);
+    return guard;
   } catch (error) {
-    await stopAll();
+    closeQuietly(log);
     throw error;
   }
-  return { sockets, [Symbol.asyncDispose]: stopAll };
 }

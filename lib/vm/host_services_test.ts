@@ -1,6 +1,19 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { pulseSocketPath, startHostServices } from "./host_services.ts";
+import {
+  pulseSocketPath,
+  type ServiceNeeds,
+  startHostServices,
+} from "./host_services.ts";
+
+const NEEDS: ServiceNeeds = {
+  name: "foot",
+  display: "wayland",
+  audio: "none",
+  label: "foot",
+  colour: "#cc0000",
+  displayPolicy: { allow: [], deny: [], clipboard: "explicit" },
+};
 
 Deno.test("the pulse socket: PULSE_SERVER when it is a UNIX path, else the runtime dir's", () => {
   assert.equal(
@@ -24,6 +37,7 @@ Deno.test("audio: the user's pulse socket when there is one, a warning when not"
   try {
     const warnings: string[] = [];
     const needs = {
+      ...NEEDS,
       name: "player",
       display: "none",
       audio: "playback",
@@ -33,7 +47,12 @@ Deno.test("audio: the user's pulse socket when there is one, a warning when not"
       warn: (line: string) => warnings.push(line),
     };
     {
-      await using services = await startHostServices(needs, session, dir);
+      await using services = await startHostServices({
+        vm: "player-1",
+        needs,
+        session,
+        vmDir: dir,
+      });
       assert.deepEqual(services.sockets, {});
       assert.deepEqual(warnings, [
         `no sound: no pulse server socket at ${dir}/pulse/native (is pipewire-pulse running?)`,
@@ -44,7 +63,12 @@ Deno.test("audio: the user's pulse socket when there is one, a warning when not"
       transport: "unix",
       path: join(dir, "pulse", "native"),
     });
-    await using services = await startHostServices(needs, session, dir);
+    await using services = await startHostServices({
+      vm: "player-1",
+      needs,
+      session,
+      vmDir: dir,
+    });
     assert.deepEqual(services.sockets, { audio: join(dir, "pulse", "native") });
     assert.equal(warnings.length, 1);
   } finally {
@@ -55,11 +79,12 @@ Deno.test("audio: the user's pulse socket when there is one, a warning when not"
 Deno.test("display: refused with what to do when waypipe is missing", async () => {
   await assert.rejects(
     () =>
-      startHostServices(
-        { name: "foot", display: "wayland", audio: "none" },
-        { env: { WAYLAND_DISPLAY: "wayland-0" }, warn: () => {} },
-        "/nonexistent",
-      ),
+      startHostServices({
+        vm: "foot-1",
+        needs: NEEDS,
+        session: { env: { WAYLAND_DISPLAY: "wayland-0" }, warn: () => {} },
+        vmDir: "/nonexistent",
+      }),
     /waypipe is not installed; `qubesify doctor` shows how/,
   );
 });

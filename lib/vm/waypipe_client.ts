@@ -1,13 +1,12 @@
 /**
  * The host end of a VM's display: one `waypipe client` per VM, listening
- * on a socket in the VM's runtime folder and drawing on the user's Wayland
- * session. The guest's `waypipe server` reaches it only through the
- * dispatcher, which checks that the connection comes from this VM.
+ * on a socket in the VM's runtime folder and drawing through the VM's
+ * display guard, never straight on the user's compositor. The guest's
+ * `waypipe server` reaches it only over the VM's own vsock.
  *
  * @module
  */
-import { type Background, capture, startBackground } from "../exec/mod.ts";
-import { compareVersions, findVersion, type Version } from "../exec/mod.ts";
+import { type Background, startBackground } from "../exec/mod.ts";
 import { QubesifyError } from "../errors/mod.ts";
 
 /** How {@linkcode waypipeClientArgs} configures the client. */
@@ -16,17 +15,13 @@ export interface WaypipeClientArgs {
   socket: string;
   /** Compression; the guest's server must use the same (see DESIGN.md). */
   compress: string;
-  /** Prefix for window titles, when this waypipe supports it (≥ 0.9). */
-  titlePrefix?: string;
 }
-
-/** First waypipe that has `--title-prefix`. */
-export const TITLE_PREFIX_SINCE: Version = [0, 9];
 
 /**
  * The client's argv. `--no-gpu` keeps the guest from asking the host for
  * GPU buffers: guests have no GPU, and the fewer protocols an untrusted
- * peer can drive on the host, the better.
+ * peer can drive on the host, the better. Titles are labelled by the
+ * display guard, whatever this waypipe's version.
  */
 export function waypipeClientArgs(options: WaypipeClientArgs): string[] {
   return [
@@ -35,9 +30,6 @@ export function waypipeClientArgs(options: WaypipeClientArgs): string[] {
     "--no-gpu",
     "--socket",
     options.socket,
-    ...(options.titlePrefix === undefined
-      ? []
-      : ["--title-prefix", options.titlePrefix]),
     "client",
   ];
 }
@@ -50,10 +42,10 @@ export interface StartWaypipeClientOptions {
   socket: string;
   /** Compression, as given to the guest. */
   compress: string;
-  /** The app's name, shown as `[app] ` before its window titles. */
-  app: string;
-  /** The host environment: WAYLAND_DISPLAY and XDG_RUNTIME_DIR. */
-  env: { WAYLAND_DISPLAY?: string; XDG_RUNTIME_DIR?: string };
+  /** The display it draws on: the VM's display guard's socket. */
+  display: string;
+  /** The user's runtime folder, when set. */
+  runtimeDir?: string;
 }
 
 /** The Wayland session a display needs is missing. */
@@ -68,38 +60,35 @@ export class NoWaylandSessionError extends QubesifyError {
 }
 
 /**
- * Starts the VM's waypipe client and waits until its socket exists.
- * Throws {@linkcode NoWaylandSessionError} when there is no session to
- * draw on, and the client's own words when it does not start.
+ * The compositor's socket from the user's WAYLAND_DISPLAY: an absolute
+ * path as it is, a name inside XDG_RUNTIME_DIR. Throws
+ * {@linkcode NoWaylandSessionError} when there is no session to draw on.
  */
-export async function startWaypipeClient(
-  options: StartWaypipeClientOptions,
-): Promise<Background> {
-  const { WAYLAND_DISPLAY, XDG_RUNTIME_DIR } = options.env;
+export function compositorSocket(
+  env: { WAYLAND_DISPLAY?: string; XDG_RUNTIME_DIR?: string },
+): string {
+  const { WAYLAND_DISPLAY, XDG_RUNTIME_DIR } = env;
   if (!WAYLAND_DISPLAY) {
     throw new NoWaylandSessionError("WAYLAND_DISPLAY is not set");
   }
-  if (!XDG_RUNTIME_DIR && !WAYLAND_DISPLAY.startsWith("/")) {
+  if (WAYLAND_DISPLAY.startsWith("/")) return WAYLAND_DISPLAY;
+  if (!XDG_RUNTIME_DIR) {
     throw new NoWaylandSessionError("XDG_RUNTIME_DIR is not set");
   }
-  const version = findVersion(
-    (await capture({
-      program: options.waypipe,
-      args: ["--version"],
-      timeoutMs: 5_000,
-    })).stdout,
-    "waypipe",
-  );
-  const titled = version !== undefined &&
-    compareVersions(version, TITLE_PREFIX_SINCE) >= 0;
+  return `${XDG_RUNTIME_DIR}/${WAYLAND_DISPLAY}`;
+}
+
+/** Starts the VM's waypipe client and waits until its socket exists. */
+export async function startWaypipeClient(
+  options: StartWaypipeClientOptions,
+): Promise<Background> {
   return await startBackground({
     program: options.waypipe,
-    args: waypipeClientArgs({
-      socket: options.socket,
-      compress: options.compress,
-      titlePrefix: titled ? `[${options.app}] ` : undefined,
-    }),
-    env: { WAYLAND_DISPLAY, ...(XDG_RUNTIME_DIR ? { XDG_RUNTIME_DIR } : {}) },
+    args: waypipeClientArgs(options),
+    env: {
+      WAYLAND_DISPLAY: options.display,
+      ...(options.runtimeDir ? { XDG_RUNTIME_DIR: options.runtimeDir } : {}),
+    },
     ready: () =>
       Deno.stat(options.socket).then((info) => info.isSocket === true),
   });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  compositorSocket,
   NoWaylandSessionError,
   startWaypipeClient,
   waypipeClientArgs,
@@ -22,40 +23,34 @@ Deno.test("waypipe client argv: compression, no GPU, socket, then the mode", () 
       "client",
     ],
   );
-  assert.deepEqual(
-    waypipeClientArgs({
-      socket: "/s",
-      compress: "zstd=5",
-      titlePrefix: "[firefox] ",
-    }),
-    [
-      "--compress",
-      "zstd=5",
-      "--no-gpu",
-      "--socket",
-      "/s",
-      "--title-prefix",
-      "[firefox] ",
-      "client",
-    ],
-  );
 });
 
-Deno.test("without a Wayland session the display is refused with what to do", async () => {
-  await assert.rejects(
-    () =>
-      startWaypipeClient({
-        waypipe: "waypipe",
-        socket: "/nonexistent/wayland.sock",
-        compress: "lz4",
-        app: "firefox",
-        env: { XDG_RUNTIME_DIR: "/run/user/1000" },
-      }),
-    (error) =>
-      error instanceof NoWaylandSessionError &&
-      error.message.includes("WAYLAND_DISPLAY is not set") &&
-      error.message.includes("Wayland desktop session"),
+Deno.test("the compositor's socket: a name in XDG_RUNTIME_DIR, or an absolute path", () => {
+  assert.equal(
+    compositorSocket({
+      WAYLAND_DISPLAY: "wayland-1",
+      XDG_RUNTIME_DIR: "/run/user/1000",
+    }),
+    "/run/user/1000/wayland-1",
   );
+  assert.equal(compositorSocket({ WAYLAND_DISPLAY: "/tmp/w" }), "/tmp/w");
+});
+
+Deno.test("without a Wayland session the display is refused with what to do", () => {
+  for (
+    const [env, missing] of [
+      [{ XDG_RUNTIME_DIR: "/run/user/1000" }, "WAYLAND_DISPLAY is not set"],
+      [{ WAYLAND_DISPLAY: "wayland-0" }, "XDG_RUNTIME_DIR is not set"],
+    ] as const
+  ) {
+    assert.throws(
+      () => compositorSocket(env),
+      (error) =>
+        error instanceof NoWaylandSessionError &&
+        error.message.includes(missing) &&
+        error.message.includes("Wayland desktop session"),
+    );
+  }
 });
 
 Deno.test("a waypipe client without a compositor to draw on says so", async () => {
@@ -67,8 +62,8 @@ Deno.test("a waypipe client without a compositor to draw on says so", async () =
           waypipe: "waypipe",
           socket: join(dir, "wayland.sock"),
           compress: "lz4",
-          app: "smoke",
-          env: { WAYLAND_DISPLAY: "wayland-none", XDG_RUNTIME_DIR: dir },
+          display: join(dir, "wayland-none"),
+          runtimeDir: dir,
         }),
       (error) =>
         error instanceof BackgroundStartError &&

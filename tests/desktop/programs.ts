@@ -6,6 +6,7 @@
  * @module
  */
 import { findExecutable } from "../../lib/exec/mod.ts";
+import { toolsOrSkip } from "../require_tools.ts";
 
 /** Debian packages that provide each program the desktop tests run. */
 export const PROGRAM_PACKAGES: Readonly<Record<string, string>> = {
@@ -16,6 +17,20 @@ export const PROGRAM_PACKAGES: Readonly<Record<string, string>> = {
   pulseaudio: "pulseaudio",
   pacat: "pulseaudio-utils",
   parec: "pulseaudio-utils",
+  pactl: "pulseaudio-utils",
+  pipewire: "pipewire-pulse",
+  "pipewire-pulse": "pipewire-pulse",
+  wireplumber: "wireplumber",
+  sway: "sway",
+  swaymsg: "sway",
+  mutter: "mutter",
+  "dbus-run-session": "dbus-daemon",
+  "wayland-info": "wayland-utils",
+  grim: "grim",
+  wtype: "wtype",
+  "wl-copy": "wl-clipboard",
+  "wl-paste": "wl-clipboard",
+  foot: "foot",
 };
 
 /**
@@ -40,10 +55,9 @@ export async function missingPrograms(
 
 /**
  * `ignore` for a Deno test that needs `programs`: true, after printing why,
- * when any is missing.
+ * when any is missing; under `CI=true` the test file fails instead (see
+ * {@linkcode toolsOrSkip}).
  */
 export async function skipUnless(programs: string[]): Promise<boolean> {
-  const note = await missingPrograms(programs);
-  if (note) console.warn(note);
-  return note !== undefined;
+  return await toolsOrSkip(programs, { packages: PROGRAM_PACKAGES });
 }
