@@ -10,6 +10,7 @@
  */
 import type { EgressRecord } from "./log_record.ts";
 import type { RecordSink } from "./log_writer.ts";
+import { RepeatFolder } from "../io/mod.ts";
 
 /** What {@linkcode foldRefusals} folds. */
 export interface FoldOptions {
@@ -30,14 +31,6 @@ export interface RefusalFolder {
   flush(): void;
 }
 
-interface Burst {
-  /** The first repeat (the record of the burst's summary), if any yet. */
-  repeat: EgressRecord | undefined;
-  /** How many repeats. */
-  count: number;
-  timer: ReturnType<typeof setTimeout>;
-}
-
 /**
  * Folds refusals (records of requests the proxy answered itself with an
  * error status) written to `sink`; other records pass straight through.
@@ -53,26 +46,9 @@ export function foldRefusals(
   sink: Pick<RecordSink, "write">,
   options: FoldOptions = {},
 ): RefusalFolder {
-  const windowMs = options.windowMs ?? 1000;
-  const maxBursts = options.maxBursts ?? 1024;
-  const bursts = new Map<string, Burst>();
-  const end = (key: string) => {
-    const burst = bursts.get(key);
-    if (!burst) return;
-    bursts.delete(key);
-    clearTimeout(burst.timer);
-    if (!burst.repeat) return;
-    sink.write(
-      burst.count > 1 ? { ...burst.repeat, count: burst.count } : burst.repeat,
-    );
-  };
-  return {
-    write(record) {
-      if (record.status === null || record.status === 200) {
-        sink.write(record);
-        return;
-      }
-      const key = JSON.stringify([
+  const folder = new RepeatFolder<EgressRecord>({
+    kind: (record) =>
+      JSON.stringify([
         record.vm,
         record.decision,
         record.method,
@@ -82,24 +58,21 @@ export function foldRefusals(
         record.rule,
         record.status,
         record.error,
-      ]);
-      const burst = bursts.get(key);
-      if (burst) {
-        burst.count++;
-        burst.repeat ??= { ...record };
-        burst.repeat.duration_ms = Math.max(
-          burst.repeat.duration_ms,
-          record.duration_ms,
-        );
-        return;
-      }
-      sink.write(record);
-      if (bursts.size >= maxBursts) return;
-      const timer = setTimeout(() => end(key), windowMs);
-      bursts.set(key, { repeat: undefined, count: 0, timer });
+      ]),
+    report: (record, repeats) =>
+      sink.write(repeats > 1 ? { ...record, count: repeats } : record),
+    merge: (summary, next) => ({
+      ...summary,
+      duration_ms: Math.max(summary.duration_ms, next.duration_ms),
+    }),
+    windowMs: options.windowMs,
+    maxKinds: options.maxBursts,
+  });
+  return {
+    write(record) {
+      if (record.status === null || record.status === 200) sink.write(record);
+      else folder.add(record);
     },
-    flush() {
-      for (const key of [...bursts.keys()]) end(key);
-    },
+    flush: () => folder.close(),
   };
 }

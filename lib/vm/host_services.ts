@@ -19,8 +19,8 @@ import {
 } from "../display/mod.ts";
 import { MissingProgramError } from "../exec/mod.ts";
 import { startAudioGuard } from "../audio/mod.ts";
-import { closeQuietly } from "../io/mod.ts";
 import { compositorSocket, startWaypipeClient } from "./waypipe_client.ts";
+import { type GuardLog, openGuardLog } from "./guard_log.ts";
 
 /** What a VM's app needs from the host (a subset of its recipe). */
 export type ServiceNeeds = Pick<
@@ -86,19 +86,26 @@ export async function startHostServices(
   options: HostServicesOptions,
 ): Promise<HostServices> {
   const { needs, session, vmDir } = options;
+  if (needs.display === "wayland" && !session.waypipe) {
+    throw new MissingProgramError(
+      "the app shows windows, but waypipe is not installed; " +
+        "`qubesify doctor` shows how to install it",
+    );
+  }
   await using stack = new AsyncDisposableStack();
   const sockets: Partial<Record<ServiceName, string>> = {};
+  const log = stack.use(
+    await openGuardLog({
+      path: join(vmDir, "guards.log"),
+      warn: session.warn,
+      isRefusal,
+    }),
+  );
   if (needs.display === "wayland") {
-    if (!session.waypipe) {
-      throw new MissingProgramError(
-        "the app shows windows, but waypipe is not installed; " +
-          "`qubesify doctor` shows how to install it",
-      );
-    }
-    const guard = stack.use(await startGuard(options));
+    const guard = stack.use(await startGuard(options, log));
     const socket = join(vmDir, "wayland.sock");
     const client = await startWaypipeClient({
-      waypipe: session.waypipe,
+      waypipe: session.waypipe!,
       socket,
       compress: WAYPIPE_COMPRESS,
       display: guard.path,
@@ -121,7 +128,7 @@ export async function startHostServices(
           serverPath: pulse,
           mode: needs.audio,
           vm: options.vm,
-          onLog: (line) => session.warn(line),
+          onLog: (line) => log.line(line),
         }),
       );
       sockets.audio = guard.path;
@@ -137,49 +144,28 @@ export async function startHostServices(
   return { sockets, [Symbol.asyncDispose]: () => owned.disposeAsync() };
 }
 
-/**
- * The VM's display guard in front of the user's compositor. Its lines go
- * to `<vm>/display.log`; refusals that cut a connection are also warned
- * about, once per reason.
- */
-async function startGuard(options: HostServicesOptions): Promise<DisplayGuard> {
+/** The VM's display guard in front of the user's compositor. */
+function startGuard(
+  options: HostServicesOptions,
+  log: GuardLog,
+): Promise<DisplayGuard> {
   const { needs, session, vmDir, vm } = options;
-  const log = await Deno.open(join(vmDir, "display.log"), {
-    create: true,
-    append: true,
+  return startDisplayGuard({
+    listenPath: join(vmDir, "display-guard.sock"),
+    compositorPath: compositorSocket(session.env),
+    config: {
+      vm,
+      app: needs.name,
+      label: needs.label,
+      colour: needs.colour,
+      globals: { allow: effectiveAllowedGlobals(needs.displayPolicy) },
+      clipboard: needs.displayPolicy.clipboard,
+    },
+    onLog: (line) => log.line(line),
   });
-  const encoder = new TextEncoder();
-  const warned = new Set<string>();
-  try {
-    const guard = await startDisplayGuard({
-      listenPath: join(vmDir, "display-guard.sock"),
-      compositorPath: compositorSocket(session.env),
-      config: {
-        vm,
-        app: needs.name,
-        label: needs.label,
-        colour: needs.colour,
-        globals: { allow: effectiveAllowedGlobals(needs.displayPolicy) },
-        clipboard: needs.displayPolicy.clipboard,
-      },
-      onLog: (line) => {
-        try {
-          log.writeSync(encoder.encode(`${line}\n`));
-        } catch {
-          // The guard is stopping and the log is closed.
-        }
-        const refusal = /display connection closed: (.*)$/.exec(line)?.[1];
-        if (refusal && !warned.has(refusal)) {
-          warned.add(refusal);
-          session.warn(`display guard: ${refusal}`);
-        }
-      },
-    });
-    const closeLog = () => closeQuietly(log);
-    guard.stopped.then(closeLog, closeLog);
-    return guard;
-  } catch (error) {
-    closeQuietly(log);
-    throw error;
-  }
+}
+
+/** Refusals a user should hear of: a display connection cut, a pulse command refused. */
+function isRefusal(line: string): boolean {
+  return / display connection closed: | refused /.test(line);
 }

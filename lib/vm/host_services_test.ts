@@ -69,7 +69,8 @@ Deno.test("audio: the user's pulse socket when there is one, a warning when not"
       session,
       vmDir: dir,
     });
-    assert.deepEqual(services.sockets, { audio: join(dir, "pulse", "native") });
+    // The VM gets its audio guard's socket, never the server's own.
+    assert.deepEqual(services.sockets, { audio: join(dir, "pulse.sock") });
     assert.equal(warnings.length, 1);
   } finally {
     await Deno.remove(dir, { recursive: true });
