@@ -11,20 +11,16 @@
 import { errorMessage } from "../errors/mod.ts";
 import { GuardLoop } from "./guard_loop.ts";
 import type { GuardInit, GuardMessage } from "./guard_protocol.ts";
-import type { FilterOutput, MessageFilter } from "./message_filter.ts";
+import {
+  emptyOutput,
+  type FilterOutput,
+  type MessageFilter,
+} from "./message_filter.ts";
 import { passThroughFilter } from "./pass_through_filter.ts";
 import { GREETING, type TestFilter } from "./_test_guard.ts";
 
 function output(fields: Partial<FilterOutput>): FilterOutput {
-  return {
-    toServer: [],
-    toServerFds: [],
-    toClient: [],
-    toClientFds: [],
-    closeFds: [],
-    log: [],
-    ...fields,
-  };
+  return { ...emptyOutput(), ...fields };
 }
 
 function testFilter(kind: TestFilter, connection: number): MessageFilter {

@@ -37,7 +37,6 @@ import {
   FD_PASSING_MAX_BYTES,
   type FdApi,
   type FdPassingApi,
-  LibcError,
   openEpollApi,
   openFdApi,
   openFdPassingApi,
@@ -65,11 +64,6 @@ const BACKLOG = 16;
 /** How long the listener rests after accept fails (e.g. out of fds). */
 const ACCEPT_PAUSE_MS = 100;
 const EDGE_EVENTS = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-
-function describe(error: unknown): string {
-  if (error instanceof LibcError) return `${error.call}: ${error.code}`;
-  return errorMessage(error);
-}
 
 /** The loop of one display guard; construct in the Worker, then `run()`. */
 export class GuardLoop {
@@ -189,7 +183,9 @@ export class GuardLoop {
         this.#listenerPausedUntil = performance.now() + ACCEPT_PAUSE_MS;
         this.#post({
           type: "log",
-          line: `accept paused for ${ACCEPT_PAUSE_MS} ms: ${describe(error)}`,
+          line: `accept paused for ${ACCEPT_PAUSE_MS} ms: ${
+            errorMessage(error)
+          }`,
         });
         return;
       }
@@ -211,7 +207,7 @@ export class GuardLoop {
     try {
       serverFd = this.#sockets.socket("unix", { nonblocking: true });
     } catch (error) {
-      return refuse(describe(error));
+      return refuse(errorMessage(error));
     }
     let connection: GuardConnection;
     try {
@@ -221,7 +217,7 @@ export class GuardLoop {
     } catch (error) {
       return refuse(
         `cannot reach the compositor at ${this.#init.compositorPath}: ${
-          describe(error)
+          errorMessage(error)
         }`,
         serverFd,
       );
@@ -242,7 +238,7 @@ export class GuardLoop {
       this.#epoll.add(this.#epfd, clientFd, EDGE_EVENTS, id * 2);
       this.#epoll.add(this.#epfd, serverFd, EDGE_EVENTS, id * 2 + 1);
     } catch (error) {
-      this.#close(connection, describe(error));
+      this.#close(connection, errorMessage(error));
       return;
     }
     connection.start();
@@ -272,7 +268,7 @@ export class GuardLoop {
     try {
       result = connection.step();
     } catch (error) {
-      result = { end: describe(error) };
+      result = { end: errorMessage(error) };
     }
     if (result === "more") this.#ready.add(connection.id);
     else if (result !== "waiting") this.#close(connection, result.end);

@@ -31,10 +31,11 @@ import {
   type MessageSpec,
   protocolInterface,
 } from "./protocol.ts";
-import type {
-  FilterOutput,
-  GuardConfig,
-  MessageFilter,
+import {
+  emptyOutput,
+  type FilterOutput,
+  type GuardConfig,
+  type MessageFilter,
 } from "./message_filter.ts";
 import { ObjectTable, type WaylandObject } from "./object_table.ts";
 import type { ConnectionWire } from "./connection_wire.ts";
@@ -625,17 +626,6 @@ function interfaceOf(name: string): InterfaceSpec {
   const spec = protocolInterface(name);
   if (!spec) throw new Refusal(`unknown interface ${name}`);
   return spec;
-}
-
-function emptyOutput(): FilterOutput {
-  return {
-    toServer: [],
-    toServerFds: [],
-    toClient: [],
-    toClientFds: [],
-    closeFds: [],
-    log: [],
-  };
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -62,3 +62,15 @@ export interface GuardConfig {
   /** How the clipboard crosses between host and VM. */
   clipboard: "explicit" | "shared" | "none";
 }
+
+/** An output that sends, closes and logs nothing. */
+export function emptyOutput(): FilterOutput {
+  return {
+    toServer: [],
+    toServerFds: [],
+    toClient: [],
+    toClientFds: [],
+    closeFds: [],
+    log: [],
+  };
+}

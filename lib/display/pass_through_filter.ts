@@ -7,18 +7,14 @@
  * @module
  */
 
-import type { FilterOutput, MessageFilter } from "./message_filter.ts";
+import {
+  emptyOutput,
+  type FilterOutput,
+  type MessageFilter,
+} from "./message_filter.ts";
 
 function output(fields: Partial<FilterOutput>): FilterOutput {
-  return {
-    toServer: [],
-    toServerFds: [],
-    toClient: [],
-    toClientFds: [],
-    closeFds: [],
-    log: [],
-    ...fields,
-  };
+  return { ...emptyOutput(), ...fields };
 }
 
 /**

@@ -60,11 +60,6 @@ const MAX_EVENTS = 256;
 const ACCEPT_PAUSE_MS = 100;
 const EDGE_EVENTS = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 
-function describe(error: unknown): string {
-  if (error instanceof LibcError) return `${error.call}: ${error.code}`;
-  return errorMessage(error);
-}
-
 /** The loop of one relay engine; construct in the Worker, then `run()`. */
 export class RelayLoop {
   readonly #post: (event: LoopEvent) => void;
@@ -124,7 +119,7 @@ export class RelayLoop {
         this.#runReady();
       }
     } catch (error) {
-      failure = describe(error);
+      failure = errorMessage(error);
     } finally {
       this.#closeEverything();
     }
@@ -209,7 +204,7 @@ export class RelayLoop {
       this.#close(
         connection,
         `connect ${connection.target}: ${
-          error instanceof LibcError ? error.code : describe(error)
+          error instanceof LibcError ? error.code : errorMessage(error)
         }`,
       );
       return;
@@ -231,7 +226,7 @@ export class RelayLoop {
         this.#post({
           type: "warning",
           message: `accept paused for ${ACCEPT_PAUSE_MS} ms: ${
-            describe(error)
+            errorMessage(error)
           }`,
         });
         return;
@@ -251,7 +246,7 @@ export class RelayLoop {
         this.#epoll.add(this.#epfd, accepted.fd, EDGE_EVENTS, id * 2);
         connection.local = this.#sockets.localAddress(accepted.fd);
       } catch (error) {
-        this.#close(connection, describe(error));
+        this.#close(connection, errorMessage(error));
         continue;
       }
       // With a prefix, the engine hears of the connection once it is read.
@@ -309,7 +304,7 @@ export class RelayLoop {
         this.#close(connection);
       }
     } catch (error) {
-      this.#close(connection, describe(error));
+      this.#close(connection, errorMessage(error));
     }
   }
 
