@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { cpuModel } from "./qemu_args.ts";
+import { cpuModel, SANDBOX_ARGS } from "./qemu_args.ts";
+import { QemuPrivilegeError, spawnQemu } from "./qemu_process.ts";
 import { join } from "node:path";
 
 /** The bytes the probe firmware writes to COM1. */
@@ -35,7 +36,11 @@ export function probeFirmware(): Uint8Array {
   return image;
 }
 
-/** The QEMU command line for the probe (pure; unit tested). */
+/**
+ * The QEMU command line for the probe (pure; unit tested), in the same
+ * seccomp sandbox as a VM's, so the probe also finds a QEMU that cannot
+ * run sandboxed.
+ */
 export function probeArgs(
   options: { accel: "kvm" | "tcg"; firmware: string; extraArgs?: string[] },
 ): string[] {
@@ -52,6 +57,7 @@ export function probeArgs(
     "16M",
     "-nodefaults",
     "-no-user-config",
+    ...SANDBOX_ARGS,
     "-display",
     "none",
     "-bios",
@@ -87,7 +93,9 @@ export interface GuestProbeResult {
 /**
  * Boots the probe firmware under `accel` (with `extraArgs`). QEMU opens
  * /dev/kvm and device backends itself, so its own error says precisely what
- * is wrong. The QEMU process is always killed and reaped before this returns.
+ * is wrong; a QEMU that would not run with the user's own rights does not
+ * work either (see qemu_process.ts). The QEMU process is always killed and
+ * reaped before this returns.
  */
 export async function probeGuest(
   options: GuestProbeOptions,
@@ -97,12 +105,18 @@ export async function probeGuest(
   const started = performance.now();
   try {
     await Deno.writeFile(firmware, probeFirmware());
-    const child = new Deno.Command(options.qemu, {
-      args: probeArgs({ ...options, firmware }),
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    let child: Deno.ChildProcess;
+    try {
+      child = await spawnQemu(options.qemu, {
+        args: probeArgs({ ...options, firmware }),
+        stdout: "piped",
+        stderr: "piped",
+      });
+    } catch (error) {
+      if (!(error instanceof QemuPrivilegeError)) throw error;
+      const elapsedMs = Math.round(performance.now() - started);
+      return { works: false, elapsedMs, reason: error.message };
+    }
     const stderr = new Response(child.stderr).text();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const outcome = await Promise.race([

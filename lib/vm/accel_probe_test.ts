@@ -7,6 +7,7 @@ import {
   probeGuest,
 } from "./accel_probe.ts";
 import { findExecutable } from "../exec/mod.ts";
+import { toolsOrSkip } from "../../tests/require_tools.ts";
 
 Deno.test("probe firmware: 64 KiB with a jump at the reset vector", () => {
   const image = probeFirmware();
@@ -42,6 +43,8 @@ Deno.test("probe args: microvm, the accelerator, the firmware, extra devices", (
       "16M",
       "-nodefaults",
       "-no-user-config",
+      "-sandbox",
+      "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
       "-display",
       "none",
       "-bios",
@@ -54,14 +57,15 @@ Deno.test("probe args: microvm, the accelerator, the firmware, extra devices", (
   );
 });
 
+const ignore = await toolsOrSkip(["qemu-system-x86_64"]);
 const qemu = await findExecutable(
   "qemu-system-x86_64",
   Deno.env.get("PATH") ?? "",
 );
 
 Deno.test({
-  name: "probe guest runs under TCG with real QEMU",
-  ignore: !qemu,
+  name: "probe guest runs under TCG with real QEMU, sandboxed",
+  ignore,
   fn: async () => {
     const result = await probeGuest({
       qemu: qemu!,
@@ -74,7 +78,7 @@ Deno.test({
 
 Deno.test({
   name: "probe guest reports QEMU's own error",
-  ignore: !qemu,
+  ignore,
   fn: async () => {
     const result = await probeGuest({
       qemu: qemu!,
@@ -110,4 +114,63 @@ Deno.test("a hanging guest is killed at the timeout", async () => {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test({
+  name: "the probe's QEMU is sandboxed: starting a program kills it (SIGSYS)",
+  ignore,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const firmware = join(dir, "probe.bin");
+      await Deno.writeFile(firmware, probeFirmware());
+      // An incoming migration from `exec:` forks a shell: spawn=deny.
+      const child = new Deno.Command(qemu!, {
+        args: probeArgs({
+          accel: "tcg",
+          firmware,
+          extraArgs: ["-incoming", "exec:true"],
+        }),
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+      const [status, stderr] = await Promise.all([
+        child.status,
+        new Response(child.stderr).text(),
+      ]);
+      clearTimeout(timer);
+      assert.equal(status.signal, "SIGSYS", stderr);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "probe guest refuses a QEMU that would run as someone else",
+  ignore: await toolsOrSkip([], { root: true }),
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      // A set-user-ID program owned by nobody: it would run as nobody.
+      const fake = join(dir, "qemu");
+      await Deno.copyFile(
+        (await findExecutable("sleep", "/usr/bin:/bin"))!,
+        fake,
+      );
+      await Deno.chown(fake, 65534, 65534);
+      await Deno.chmod(fake, 0o4755);
+      const result = await probeGuest({
+        qemu: fake,
+        accel: "tcg",
+        timeoutMs: 5_000,
+      });
+      assert.equal(result.works, false);
+      assert.match(result.reason ?? "", /is set-user-ID .* uid 65534/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

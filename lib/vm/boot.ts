@@ -16,6 +16,7 @@ import {
   type LaunchSpec,
 } from "../guest/mod.ts";
 import { type MicroVm, qemuArgs } from "./qemu_args.ts";
+import { spawnQemu } from "./qemu_process.ts";
 import { qmpQuit } from "./qmp.ts";
 
 /** What {@linkcode bootVm} boots. */
@@ -82,7 +83,7 @@ export async function bootVm(options: BootOptions): Promise<BootResult> {
   const started = performance.now();
   let child: Deno.ChildProcess;
   try {
-    child = new Deno.Command(options.qemu, {
+    child = await spawnQemu(options.qemu, {
       args: qemuArgs({
         ...options,
         serialLog,
@@ -90,10 +91,9 @@ export async function bootVm(options: BootOptions): Promise<BootResult> {
         controlSocket,
         qmpSocket,
       }),
-      stdin: "null",
       stdout: "null",
       stderr: "piped",
-    }).spawn();
+    });
   } catch (error) {
     controlListener.close();
     appListener.close();

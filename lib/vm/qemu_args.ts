@@ -12,6 +12,18 @@ export function cpuModel(accel: "kvm" | "tcg"): "host" | "max" {
   return accel === "kvm" ? "host" : "max";
 }
 
+/**
+ * QEMU's seccomp sandbox, on for every QEMU qubesify starts: a guest that
+ * breaks into QEMU's device emulation finds no obsolete system calls, no
+ * set*uid/set*gid, no fork or exec (so no helper scripts either) and no
+ * changes to scheduling or CPU affinity. A QEMU built without seccomp
+ * refuses to start rather than run unconfined.
+ */
+export const SANDBOX_ARGS: readonly string[] = [
+  "-sandbox",
+  "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
+];
+
 /** Everything that decides a micro VM's QEMU command line. */
 export interface MicroVm {
   /** bzImage to boot directly. */
@@ -175,6 +187,7 @@ export function qemuArgs(vm: MicroVm): string[] {
     String(vm.cpus),
     "-nodefaults",
     "-no-user-config",
+    ...SANDBOX_ARGS,
     "-display",
     "none",
     "-no-reboot",

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { kernelCmdline, type MicroVm, qemuArgs } from "./qemu_args.ts";
+import {
+  kernelCmdline,
+  type MicroVm,
+  qemuArgs,
+  SANDBOX_ARGS,
+} from "./qemu_args.ts";
 
 const VM: MicroVm = {
   kernel: "/k/bzImage",
@@ -28,6 +33,8 @@ Deno.test("TCG micro VM without ACPI", () => {
     "1",
     "-nodefaults",
     "-no-user-config",
+    "-sandbox",
+    "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
     "-display",
     "none",
     "-no-reboot",
@@ -122,7 +129,7 @@ Deno.test("a QMP socket QEMU listens on, last", () => {
 
 Deno.test("an initramfs for a distribution kernel", () => {
   const args = qemuArgs({ ...VM, acpi: true, initrd: "/b/initrd.cpio" });
-  assert.deepEqual(args.slice(15, 21), [
+  assert.deepEqual(args.slice(17, 23), [
     "-kernel",
     "/k/bzImage",
     "-initrd",
@@ -197,4 +204,24 @@ Deno.test("extra arguments a test needs come last, after the QMP socket", () => 
     args.slice(0, -2),
     qemuArgs({ ...VM, qmpSocket: "/r/qmp.sock" }),
   );
+});
+
+Deno.test("every VM runs in QEMU's seccomp sandbox, whatever else it has", () => {
+  const variants: MicroVm[] = [
+    VM,
+    { ...VM, accel: "kvm", acpi: true, network: { mode: "user" } },
+    { ...VM, network: { mode: "tap", device: "qs-tap0" }, vsockCid: 9 },
+    { ...VM, vsock: { kind: "user", socket: "/r/v.sock" }, qmpSocket: "/q" },
+    { ...VM, homeDisk: { path: "/h", serial: "s" }, initrd: "/i" },
+  ];
+  for (const vm of variants) {
+    const args = qemuArgs(vm);
+    const at = args.indexOf("-sandbox");
+    assert.deepEqual(args.slice(at, at + 2), SANDBOX_ARGS);
+    assert.equal(args.filter((arg) => arg === "-sandbox").length, 1);
+  }
+  assert.deepEqual(SANDBOX_ARGS, [
+    "-sandbox",
+    "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
+  ]);
 });

@@ -8,19 +8,20 @@
  * and a third VM may reach neither the display nor the sound.
  */
 import assert from "node:assert/strict";
-import { findExecutable } from "../../lib/exec/mod.ts";
-import { testDataDir } from "./test_data_dir.ts";
+import { KERNEL_SOURCE, testDataDir } from "./test_data_dir.ts";
 import { finish } from "../cli.ts";
 import { sandbox, until } from "./cli_harness.ts";
 import { heardTone, TEST_RATE } from "../desktop/audio.ts";
 import { showsWindow } from "../desktop/pixels.ts";
-import { skipUnless } from "../desktop/programs.ts";
+import { PROGRAM_PACKAGES } from "../desktop/programs.ts";
 import { startPulseServer, startRecording } from "../desktop/pulse_server.ts";
 import { startWestonHeadless } from "../desktop/weston_headless.ts";
+import { toolsOrSkip } from "../require_tools.ts";
 
-const ignore = await skipUnless(["weston", "pulseaudio", "parec"]) ||
-  !await findExecutable("qemu-system-x86_64", Deno.env.get("PATH") ?? "") ||
-  !await findExecutable("mmdebstrap", Deno.env.get("PATH") ?? "");
+const ignore = await toolsOrSkip(
+  ["weston", "pulseaudio", "parec", "qemu-system-x86_64", "mmdebstrap"],
+  { files: [KERNEL_SOURCE], packages: PROGRAM_PACKAGES },
+);
 
 Deno.test({
   name:

@@ -9,31 +9,22 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { findExecutable } from "../../lib/exec/mod.ts";
 import type { EgressRecord } from "../../lib/egress/mod.ts";
 import { createEgressNetwork, WEB_ADDRESS } from "../egress/netns.ts";
 import { makeCertificate } from "../egress/certificate.ts";
 import { startWebServer } from "../egress/web_server.ts";
-import { testDataDir } from "./test_data_dir.ts";
+import { KERNEL_SOURCE, testDataDir } from "./test_data_dir.ts";
 import { finish } from "../cli.ts";
 import { sandbox } from "./cli_harness.ts";
-
-const PATH = Deno.env.get("PATH") ?? "";
-
-async function hasTools(): Promise<boolean> {
-  if (Deno.uid() !== 0) return false;
-  for (
-    const tool of ["ip", "openssl", "git", "qemu-system-x86_64", "mmdebstrap"]
-  ) {
-    if (!await findExecutable(tool, PATH)) return false;
-  }
-  return true;
-}
+import { toolsOrSkip } from "../require_tools.ts";
 
 Deno.test({
   name:
     "run with network: proxy: the guest reaches allowed names through its proxy only",
-  ignore: !await hasTools(),
+  ignore: await toolsOrSkip(
+    ["ip", "openssl", "git", "qemu-system-x86_64", "mmdebstrap"],
+    { root: true, files: [KERNEL_SOURCE] },
+  ),
 }, async () => {
   await using box = await sandbox(testDataDir());
   await Deno.writeTextFile(

@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { findExecutable } from "../../lib/exec/mod.ts";
 import {
   acquireHugepageCopy,
   availablePages,
@@ -13,31 +12,23 @@ import {
   parseMeminfo,
   releaseHugepageCopy,
 } from "../../lib/vm/mod.ts";
-import { testDataDir } from "./test_data_dir.ts";
+import { KERNEL_SOURCE, testDataDir } from "./test_data_dir.ts";
 import { finish } from "../cli.ts";
 import { sandbox, until } from "./cli_harness.ts";
+import { toolsOrSkip } from "../require_tools.ts";
 
-const PATH = Deno.env.get("PATH") ?? "";
 const HUGETLBFS = "/dev/hugepages";
 const NR_HUGEPAGES = "/proc/sys/vm/nr_hugepages";
 
-const skipReason = Deno.uid() !== 0
-  ? "needs root to mount hugetlbfs and reserve huge pages"
-  : !await findExecutable("qemu-system-x86_64", PATH)
-  ? "needs qemu-system-x86_64"
-  : !await findExecutable("mmdebstrap", PATH)
-  ? "needs mmdebstrap (to build the smoke image)"
-  : !await Deno.stat("/usr/src/linux-source-6.1.tar.xz").then(
-      () => true,
-      () => false,
-    )
-  ? "needs /usr/src/linux-source-6.1.tar.xz (to build the kernel)"
-  : !await Deno.stat(NR_HUGEPAGES).then(() => true, () => false)
-  ? "this kernel has no huge pages"
-  : undefined;
-if (skipReason) {
-  console.error(`tests/vm/hugepages_test.ts is skipped: it ${skipReason}`);
-}
+// Root mounts hugetlbfs and sizes the huge page pool.
+const ignoreCopies = await toolsOrSkip([], {
+  root: true,
+  files: [NR_HUGEPAGES],
+});
+const ignoreRun = await toolsOrSkip(["qemu-system-x86_64", "mmdebstrap"], {
+  root: true,
+  files: [NR_HUGEPAGES, KERNEL_SOURCE],
+});
 
 async function runRoot(program: string, args: string[]) {
   const output = await new Deno.Command(program, { args, stdin: "null" })
@@ -67,7 +58,7 @@ function qubesifyCopies(): string[] {
 Deno.test({
   name:
     "run --hugepages: two VMs share one hugetlbfs copy, gone after the last; too few pages fail clearly",
-  ignore: skipReason !== undefined,
+  ignore: ignoreRun,
 }, async (t) => {
   const box = await sandbox(testDataDir());
   const { runtime, spawn } = box;
@@ -222,8 +213,7 @@ Deno.test({
 Deno.test({
   name:
     "hugepage copies: shared, kept while used, removed when their owner crashed",
-  ignore: Deno.uid() !== 0 ||
-    !await Deno.stat(NR_HUGEPAGES).then(() => true, () => false),
+  ignore: ignoreCopies,
 }, async () => {
   const root = await Deno.makeTempDir({ prefix: "qubesify-huge-copy-test-" });
   const oldPages = Number((await Deno.readTextFile(NR_HUGEPAGES)).trim());

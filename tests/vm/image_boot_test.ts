@@ -20,12 +20,11 @@ import {
   resolveApp,
   shippedRecipeDirectory,
 } from "../../lib/recipe/mod.ts";
-import { haveKernelSource, testDataDir, testKernel } from "./test_data_dir.ts";
+import { KERNEL_SOURCE, testDataDir, testKernel } from "./test_data_dir.ts";
+import { toolsOrSkip } from "../require_tools.ts";
 
 const PATH = Deno.env.get("PATH") ?? "";
 const qemu = await findExecutable("qemu-system-x86_64", PATH);
-const mmdebstrap = await findExecutable("mmdebstrap", PATH);
-const haveSource = await haveKernelSource();
 
 async function sha256(path: string): Promise<string> {
   const hash = createHash("sha256");
@@ -36,7 +35,10 @@ async function sha256(path: string): Promise<string> {
 
 Deno.test({
   name: "the smoke template builds, boots and runs its app from a launch spec",
-  ignore: !qemu || !mmdebstrap || !haveSource || Deno.uid() !== 0,
+  ignore: await toolsOrSkip(["qemu-system-x86_64", "mmdebstrap"], {
+    root: true,
+    files: [KERNEL_SOURCE],
+  }),
 }, async (t) => {
   const dataDir = testDataDir();
   const report = (line: string) => console.error(line.trimEnd());
@@ -160,7 +162,7 @@ Deno.test({
 
 Deno.test({
   name: "an unknown package fails the build clearly and leaves no image behind",
-  ignore: !mmdebstrap || Deno.uid() !== 0,
+  ignore: await toolsOrSkip(["mmdebstrap"], { root: true }),
 }, async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "qubesify-image-fail-" });
   try {

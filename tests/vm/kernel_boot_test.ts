@@ -8,19 +8,17 @@
  * only pay for the boots.
  */
 import assert from "node:assert/strict";
-import { findExecutable } from "../../lib/exec/mod.ts";
 import { startBareVm } from "./bare_vm.ts";
 import { makeBusyboxRoot } from "./busybox_root.ts";
-import { haveKernelSource, testKernel } from "./test_data_dir.ts";
+import { KERNEL_SOURCE, testKernel } from "./test_data_dir.ts";
+import { toolsOrSkip } from "../require_tools.ts";
 
 const MARKER = "QUBESIFY-BOOT-OK";
 const BOOT_TIMEOUT_MS = 90_000;
 
-const qemu = await findExecutable(
-  "qemu-system-x86_64",
-  Deno.env.get("PATH") ?? "",
-);
-const haveSource = await haveKernelSource();
+const ignore = await toolsOrSkip(["qemu-system-x86_64", "mke2fs"], {
+  files: [KERNEL_SOURCE, "/usr/bin/busybox"],
+});
 
 /**
  * PID 1 of the test guest: prints facts about the kernel, then the marker,
@@ -53,7 +51,7 @@ function facts(output: string): Record<string, string> {
 
 Deno.test({
   name: "the micro VM kernel builds from linux-source and boots under TCG",
-  ignore: !qemu || !haveSource,
+  ignore,
 }, async (t) => {
   const started = performance.now();
   const kernel = await testKernel();

@@ -4,19 +4,18 @@
  * use; nothing else of the VM is kept.
  */
 import assert from "node:assert/strict";
-import { findExecutable } from "../../lib/exec/mod.ts";
 import { homeDiskPath } from "../../lib/vm/mod.ts";
-import { testDataDir } from "./test_data_dir.ts";
+import { KERNEL_SOURCE, testDataDir } from "./test_data_dir.ts";
 import { finish } from "../cli.ts";
 import { sandbox, until } from "./cli_harness.ts";
-
-const PATH = Deno.env.get("PATH") ?? "";
+import { toolsOrSkip } from "../require_tools.ts";
 
 Deno.test({
   name:
     "persist: home keeps the home folder between runs, for one VM at a time",
-  ignore: !await findExecutable("qemu-system-x86_64", PATH) ||
-    !await findExecutable("mmdebstrap", PATH),
+  ignore: await toolsOrSkip(["qemu-system-x86_64", "mmdebstrap"], {
+    files: [KERNEL_SOURCE],
+  }),
 }, async () => {
   await using box = await sandbox(testDataDir());
   const disk = homeDiskPath(testDataDir(), "diary");

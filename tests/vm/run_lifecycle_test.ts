@@ -5,21 +5,18 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { findExecutable } from "../../lib/exec/mod.ts";
 import { finish } from "../cli.ts";
-import { haveKernelSource, testDataDir } from "./test_data_dir.ts";
+import { KERNEL_SOURCE, testDataDir } from "./test_data_dir.ts";
 import { sandbox, until } from "./cli_harness.ts";
-
-const PATH = Deno.env.get("PATH") ?? "";
-const ready = Deno.uid() === 0 &&
-  await findExecutable("qemu-system-x86_64", PATH) !== undefined &&
-  await findExecutable("mmdebstrap", PATH) !== undefined &&
-  await haveKernelSource();
+import { toolsOrSkip } from "../require_tools.ts";
 
 Deno.test({
   name:
     "run: exit status, concurrent VMs, stop, SIGTERM, killed QEMU, nothing left",
-  ignore: !ready,
+  ignore: await toolsOrSkip(["qemu-system-x86_64", "mmdebstrap"], {
+    root: true,
+    files: [KERNEL_SOURCE],
+  }),
 }, async (t) => {
   await using box = await sandbox(testDataDir());
   const { runtime, spawn } = box;

@@ -5,17 +5,10 @@
  * must reach the internet server, and must not reach the host.
  */
 import assert from "node:assert/strict";
-import { findExecutable } from "../../lib/exec/mod.ts";
 import { runQubesify } from "../cli.ts";
 import { ip } from "../egress/netns.ts";
-import { haveKernelSource, testDataDir } from "./test_data_dir.ts";
-
-const PATH = Deno.env.get("PATH") ?? "";
-const ready = Deno.uid() === 0 &&
-  await findExecutable("qemu-system-x86_64", PATH) !== undefined &&
-  await findExecutable("nft", PATH) !== undefined &&
-  await findExecutable("socat", PATH) !== undefined &&
-  await haveKernelSource();
+import { KERNEL_SOURCE, testDataDir } from "./test_data_dir.ts";
+import { toolsOrSkip } from "../require_tools.ts";
 
 const INTERNET_SERVER = "198.51.100.7";
 
@@ -38,7 +31,10 @@ command:
 
 Deno.test({
   name: "network: tap reaches the internet, not the host",
-  ignore: !ready,
+  ignore: await toolsOrSkip(
+    ["qemu-system-x86_64", "mmdebstrap", "ip", "nft", "socat"],
+    { root: true, files: [KERNEL_SOURCE] },
+  ),
 }, async () => {
   const suffix = crypto.randomUUID().slice(0, 8);
   const host = `qs-host-${suffix}`;

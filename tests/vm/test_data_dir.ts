@@ -19,11 +19,6 @@ export function testDataDir(): string {
   return join(home, ".cache/qubesify-tests/data");
 }
 
-/** Whether {@linkcode KERNEL_SOURCE} is there to build from. */
-export async function haveKernelSource(): Promise<boolean> {
-  return await Deno.stat(KERNEL_SOURCE).then(() => true, () => false);
-}
-
 /**
  * The guest kernel built from {@linkcode KERNEL_SOURCE} into
  * {@linkcode testDataDir}, as `qubesify kernel build` builds it: the first

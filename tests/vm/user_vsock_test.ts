@@ -10,31 +10,20 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { findExecutable } from "../../lib/exec/mod.ts";
 import {
   type BackendEvent,
   connectToGuest,
   startVsockBackend,
 } from "../../lib/vsock/mod.ts";
-import {
-  haveKernelSource,
-  KERNEL_SOURCE,
-  testKernel,
-} from "./test_data_dir.ts";
+import { KERNEL_SOURCE, testKernel } from "./test_data_dir.ts";
 import { startBareVm } from "./bare_vm.ts";
 import { makePeerRoot } from "./vsock_peer.ts";
+import { toolsOrSkip } from "../require_tools.ts";
 
-const PATH = Deno.env.get("PATH") ?? "";
-const skipReason = !await findExecutable("qemu-system-x86_64", PATH)
-  ? "needs qemu-system-x86_64"
-  : !await findExecutable("gcc", PATH)
-  ? "needs gcc (and a static libc) for the guest program"
-  : !await haveKernelSource()
-  ? `needs ${KERNEL_SOURCE} (to build the kernel)`
-  : undefined;
-if (skipReason) {
-  console.error(`tests/vm/user_vsock_test.ts is skipped: it ${skipReason}`);
-}
+// gcc (with libc6-dev's static libc) builds the guest program.
+const ignore = await toolsOrSkip(["qemu-system-x86_64", "gcc", "mke2fs"], {
+  files: [KERNEL_SOURCE, "/usr/bin/busybox"],
+});
 
 const ECHO_PORT = 5000;
 const SINK_PORT = 5001;
@@ -195,7 +184,7 @@ function results(output: string): Map<string, string>[] {
 Deno.test({
   name:
     "user-space vsock: guest ↔ host streams, half-close, many connections, refusals, host → guest",
-  ignore: skipReason !== undefined,
+  ignore,
 }, async () => {
   const kernel = await testKernel();
   const dir = await Deno.makeTempDir({ prefix: "qubesify-user-vsock-" });
@@ -342,7 +331,7 @@ echo GUEST-DONE
 
 Deno.test({
   name: "user-space vsock: a guest killed mid-stream leaves nothing behind",
-  ignore: skipReason !== undefined,
+  ignore,
 }, async () => {
   const kernel = await testKernel();
   const dir = await Deno.makeTempDir({ prefix: "qubesify-user-vsock-" });
