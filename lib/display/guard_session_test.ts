@@ -297,6 +297,11 @@ Deno.test("a framed window's commit is preceded by four strips around it, redraw
     sent.at(-1)!.id,
     d.atServer.find((m) => m.name === "create_surface")!.args[0],
   );
+  assert.deepEqual(
+    sent.filter((m) => m.name === "set_window_geometry").map((m) => m.args),
+    [[0, 0, 100, 50]],
+    "a window without a geometry of its own gets its surface's, so the strips stay outside it",
+  );
   const positions = sent.filter((m) => m.name === "set_position").map((m) =>
     m.args
   );

@@ -14,7 +14,9 @@
  *
  * The geometry is the window geometry the guest set (xdg_surface), else
  * the surface's size: the attached buffer's, divided by its scale, turned
- * by its transform, or a viewport's destination.
+ * by its transform, or a viewport's destination. A window without a
+ * geometry of its own gets that size as its geometry from the guard, so
+ * the compositor does not count the strips as part of the window.
  *
  * @module
  */
@@ -66,6 +68,10 @@ interface SurfaceState {
   destination?: { width: number; height: number };
   pendingGeometry?: Rect;
   geometry?: Rect;
+  /** The window's role object, once it has one (toplevel or popup). */
+  xdgSurface?: WaylandObject;
+  /** The geometry the guard set for a guest that sets none. */
+  impliedGeometry?: Rect;
   framed: boolean;
   drawn?: Rect;
   strips?: { surface: WaylandObject; subsurface: WaylandObject }[];
@@ -138,7 +144,9 @@ export class WindowFrames {
   windowCreated(xdgSurface: WaylandObject): void {
     const surface = this.#xdgSurfaces.get(xdgSurface.serverId);
     const state = surface && this.#surfaces.get(surface);
-    if (state) state.framed = true;
+    if (!state) return;
+    state.framed = true;
+    state.xdgSurface = xdgSurface;
   }
 
   /** xdg_surface.set_window_geometry. */
@@ -197,6 +205,7 @@ export class WindowFrames {
     if (!state.framed) return;
     const rect = state.geometry ?? surfaceRect(state);
     if (!rect || rect.width <= 0 || rect.height <= 0) return;
+    if (!state.geometry) this.#implyGeometry(state, rect);
     if (state.drawn && sameRect(state.drawn, rect)) return;
     if (this.#draw(state, rect)) state.drawn = rect;
   }
@@ -217,6 +226,24 @@ export class WindowFrames {
       this.#wire.request(strip.surface, "destroy", []);
     }
     this.#surfaces.delete(surface);
+  }
+
+  /**
+   * A window that sets no geometry is, to the compositor, its surface and
+   * every sub-surface — the frame's strips included. So the guard states
+   * the surface's own rectangle as the geometry, as the guest would have.
+   */
+  #implyGeometry(state: SurfaceState, rect: Rect): void {
+    if (!state.xdgSurface || state.xdgSurface.zombie) return;
+    if (state.impliedGeometry && sameRect(state.impliedGeometry, rect)) return;
+    const { x, y, width, height } = rect;
+    this.#wire.request(state.xdgSurface, "set_window_geometry", [
+      x,
+      y,
+      width,
+      height,
+    ]);
+    state.impliedGeometry = rect;
   }
 
   #draw(state: SurfaceState, rect: Rect): boolean {
