@@ -31,7 +31,10 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { startWestonHeadless } from "../tests/desktop/mod.ts";
+import {
+  startProcessGroup,
+  startWestonHeadless,
+} from "../tests/desktop/mod.ts";
 import { startGuardedDisplay } from "../tests/display/guarded_display.ts";
 import { RawWaylandClient } from "../tests/display/raw_wayland_client.ts";
 import { openRawWindow, type RawWindow } from "../tests/display/raw_window.ts";
@@ -197,6 +200,25 @@ for (const measure of measures) {
       `(goal ${measure.goal}), loop/direct ${(loop / straight).toFixed(3)}`,
   );
 }
+// A plain byte-copying proxy (socat; it cannot pass fds, so only the
+// round trip) shows what any proxy's extra hop costs on this machine.
+const socatPath = join(weston.runtimeDir, "socat.sock");
+await using _socat = await startProcessGroup({
+  program: "socat",
+  args: [`UNIX-LISTEN:${socatPath},fork`, `UNIX-CONNECT:${direct}`],
+  ready: () => Deno.stat(socatPath).then(() => true, () => false),
+});
+const socatTrips: number[] = [];
+for (let round = 0; round <= REPEAT; round++) {
+  const trip = roundTrips(socatPath);
+  if (round > 0) socatTrips.push(trip);
+}
+const throughSocat = median(socatTrips);
+console.log(
+  `${"sync via socat".padEnd(20)} ${throughSocat.toFixed(1)} µs: ` +
+    "any proxy's extra hop; compare the guard and its loop with it",
+);
+
 const refused = [...guarded.ended, ...loopOnly.ended].filter((end) =>
   end.reason !== "client closed the connection"
 );

@@ -154,7 +154,9 @@ export class GuardSession implements MessageFilter {
     } catch (error) {
       this.#out.close = errorMessage(error);
     }
-    queue.bytes = queue.bytes.slice(offset);
+    queue.bytes = offset === queue.bytes.length
+      ? EMPTY
+      : queue.bytes.slice(offset);
     if (this.#out.close) {
       this.#out.closeFds.push(...queue.fds.splice(0));
       this.#out.log.push(
@@ -182,7 +184,7 @@ export class GuardSession implements MessageFilter {
     if (what === "wl_registry.bind") return this.#bind(target, args);
     if (!this.#beforeRequest(what, target, args)) return;
     const created = this.#translateRequestArgs(target, spec, args);
-    this.#send("server", target, target.serverId, "requests", spec.name, args);
+    this.#emit("server", target.serverId, opcode, spec, args);
     this.#afterRequest(what, target, args, created);
     if (spec.destructor) this.#objects.destroyed(target);
   }
@@ -393,14 +395,7 @@ export class GuardSession implements MessageFilter {
       this.#beforeEvent(`${target.spec.name}.${spec.name}`, target, args)
     ) {
       if (this.#translateEventArgs(target, spec, args)) {
-        this.#send(
-          "client",
-          target,
-          target.clientId!,
-          "events",
-          spec.name,
-          args,
-        );
+        this.#emit("client", target.clientId!, opcode, spec, args);
       } else {
         this.#discardFds(spec, args);
       }
@@ -583,22 +578,24 @@ export class GuardSession implements MessageFilter {
     name: string,
     args: readonly ArgValue[],
   ): void {
-    const opcode = object.spec[kind].findIndex((message) =>
-      message.name === name
-    );
-    if (opcode < 0) throw new Error(`${object.spec.name} has no ${name}`);
-    const { bytes, fds } = encodeMessage(
-      id,
-      opcode,
-      object.spec[kind][opcode],
-      args,
-    );
+    const opcode = opcodeOf(object.spec, kind, name);
+    this.#emit(to, id, opcode, object.spec[kind][opcode], args);
+  }
+
+  #emit(
+    to: "server" | "client",
+    id: number,
+    opcode: number,
+    spec: MessageSpec,
+    args: readonly ArgValue[],
+  ): void {
+    const { bytes, fds } = encodeMessage(id, opcode, spec, args);
     if (to === "server") {
       this.#out.toServer.push(bytes);
-      this.#out.toServerFds.push(...fds);
+      if (fds.length) this.#out.toServerFds.push(...fds);
     } else {
       this.#out.toClient.push(bytes);
-      this.#out.toClientFds.push(...fds);
+      if (fds.length) this.#out.toClientFds.push(...fds);
     }
   }
 
@@ -615,6 +612,29 @@ export class GuardSession implements MessageFilter {
     }
     return out;
   }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Opcodes by message name, per interface and direction, found once. */
+const opcodes = new WeakMap<InterfaceSpec, Map<string, number>>();
+
+/** The opcode of `spec`'s request or event `name`. */
+function opcodeOf(
+  spec: InterfaceSpec,
+  kind: "requests" | "events",
+  name: string,
+): number {
+  let byName = opcodes.get(spec);
+  if (!byName) {
+    byName = new Map();
+    spec.requests.forEach((m, i) => byName!.set(`requests.${m.name}`, i));
+    spec.events.forEach((m, i) => byName!.set(`events.${m.name}`, i));
+    opcodes.set(spec, byName);
+  }
+  const opcode = byName.get(`${kind}.${name}`);
+  if (opcode === undefined) throw new Error(`${spec.name} has no ${name}`);
+  return opcode;
 }
 
 /** Clipboard and drag offers, which the gate keeps. */
