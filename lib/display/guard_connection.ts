@@ -273,7 +273,11 @@ export class GuardConnection {
       if (!batch) return;
       let sent;
       try {
-        sent = this.#io.passing.send(to.fd, batch.bytes, batch.fds);
+        // Without fds a plain write does, with one call less (sendmsg's
+        // header goes through a mapping of its own).
+        sent = batch.fds.length === 0
+          ? this.#io.fds.write(to.fd, batch.bytes)
+          : this.#io.passing.send(to.fd, batch.bytes, batch.fds);
       } catch (error) {
         this.#ending ??= failure(to, error);
         to.writable = false;
