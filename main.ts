@@ -1,10 +1,11 @@
 /**
- * The `qubesify` command line.
+ * The `qubesify` command line: each command runs in a Worker fenced to
+ * what that command needs (see lib/cli/fence.ts).
  *
  * @module
  */
-import { processContext, runCli } from "./lib/cli/mod.ts";
+import { runFenced } from "./lib/cli/mod.ts";
 
 if (import.meta.main) {
-  Deno.exit(await runCli(Deno.args, processContext()));
+  Deno.exit(await runFenced(Deno.args));
 }

@@ -1,7 +1,9 @@
 /**
  * Turning Ctrl-C and SIGTERM into an AbortSignal for long operations, so
  * they stop their children and clean up instead of dying mid-write. Every
- * long-running command and server takes its signals through here.
+ * long-running command and server takes its signals through here, also in
+ * the fenced Worker each command runs in (lib/cli/fenced.ts): Deno hands a
+ * process signal to the listeners of every thread, so nothing relays it.
  *
  * @module
  */

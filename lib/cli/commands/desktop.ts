@@ -1,6 +1,7 @@
 import { Command } from "@commander-js/extra-typings";
 import { dirname } from "node:path";
 import type { CliContext } from "../context.ts";
+import type { StatePaths } from "../../state/mod.ts";
 import { CliError } from "../errors.ts";
 import { selfCommand } from "../../exec/mod.ts";
 import {
@@ -32,7 +33,7 @@ export function desktopCommand(context: CliContext) {
       ]);
       const { label } = resolveApp(catalog, name).app;
       const path = await installDesktopEntry({
-        dir: applicationsDir(dirname(paths.data)),
+        dir: desktopEntriesDir(paths),
         entry: { app: name, label, qubesify: selfCommand() },
       });
       context.out(`${path}\n`);
@@ -48,7 +49,7 @@ export function desktopCommand(context: CliContext) {
         );
       }
       const removed = await uninstallDesktopEntry({
-        dir: applicationsDir(dirname(context.paths().data)),
+        dir: desktopEntriesDir(context.paths()),
         app: name,
       });
       context.out(
@@ -56,4 +57,9 @@ export function desktopCommand(context: CliContext) {
       );
     });
   return desktop;
+}
+
+/** Desktop entries live beside qubesify's own data folder. */
+export function desktopEntriesDir(paths: StatePaths): string {
+  return applicationsDir(dirname(paths.data));
 }

@@ -1,6 +1,7 @@
 import { Command } from "@commander-js/extra-typings";
 import { dirname, join } from "node:path";
 import type { CliContext } from "../context.ts";
+import type { StatePaths } from "../../state/mod.ts";
 import { selfCommand } from "../../exec/mod.ts";
 import {
   disableSchedule,
@@ -59,9 +60,13 @@ export function scheduleCommand(context: CliContext) {
 }
 
 /** systemd user units live beside qubesify's own config folder. */
+export function scheduleUnitDir(paths: StatePaths): string {
+  return join(dirname(paths.config), "systemd", "user");
+}
+
 function host(context: CliContext): ScheduleHost {
   return {
-    unitDir: join(dirname(context.paths().config), "systemd", "user"),
+    unitDir: scheduleUnitDir(context.paths()),
     path: Deno.env.get("PATH") ?? "/usr/bin:/bin",
   };
 }
