@@ -5,7 +5,12 @@
  *
  * @module
  */
-import { SERVICE_PORTS, WAYPIPE_COMPRESS } from "./ports.ts";
+import {
+  SERVICE_PORTS,
+  type ServiceName,
+  type ServicePorts,
+  WAYPIPE_COMPRESS,
+} from "./ports.ts";
 
 /** First word of the frame header the guest init expects. */
 export const LAUNCH_SPEC_MAGIC = "qubesify-launch-spec";
@@ -24,6 +29,12 @@ export interface LaunchSpec {
   display: "wayland" | "none";
   /** Whether a pulse socket is forwarded to the host. */
   audio: "none" | "playback" | "duplex";
+  /**
+   * The host ports the guest dials per service: its CID's block on the
+   * kernel's vsock (`vmServicePorts`); default the well-known
+   * `SERVICE_PORTS` (its own vsock back-end).
+   */
+  ports?: ServicePorts;
   /** waypipe compression, identical on both ends (see DESIGN.md). */
   waypipeCompress?: string;
   /** Replaces the image's resolv.conf (networks other than QEMU's user NAT). */
@@ -63,16 +74,17 @@ export function encodeLaunchSpec(spec: LaunchSpec): string {
   if (!HOSTNAME.test(spec.hostname)) {
     throw new RangeError(`"${spec.hostname}" is not a valid host name`);
   }
+  const ports = spec.ports ?? SERVICE_PORTS;
   const lines = [
     "# qubesify launch spec v1",
     `QUBESIFY_HOSTNAME=${shellQuote(spec.hostname)}`,
     `QUBESIFY_USER=${shellQuote(spec.user)}`,
     `QUBESIFY_DISPLAY=${shellQuote(spec.display)}`,
     `QUBESIFY_AUDIO=${shellQuote(spec.audio)}`,
-    `QUBESIFY_WAYLAND_PORT=${SERVICE_PORTS.wayland}`,
-    `QUBESIFY_AUDIO_PORT=${SERVICE_PORTS.audio}`,
-    `QUBESIFY_EGRESS_PORT=${SERVICE_PORTS.egress}`,
-    `QUBESIFY_CONTROL_PORT=${SERVICE_PORTS.control}`,
+    `QUBESIFY_WAYLAND_PORT=${port(ports, "wayland")}`,
+    `QUBESIFY_AUDIO_PORT=${port(ports, "audio")}`,
+    `QUBESIFY_EGRESS_PORT=${port(ports, "egress")}`,
+    `QUBESIFY_CONTROL_PORT=${port(ports, "control")}`,
     `QUBESIFY_WAYPIPE_COMPRESS=${
       shellQuote(spec.waypipeCompress ?? WAYPIPE_COMPRESS)
     }`,
@@ -106,6 +118,15 @@ export function encodeLaunchSpec(spec: LaunchSpec): string {
   }
   lines.push("}", `set -- ${spec.argv.map(shellQuote).join(" ")}`, "");
   return lines.join("\n");
+}
+
+/** `ports[service]`, checked: a vsock port, not "any" (2^32 - 1). */
+function port(ports: ServicePorts, service: ServiceName): number {
+  const value = ports[service];
+  if (!Number.isInteger(value) || value < 1 || value > 0xffff_fffe) {
+    throw new RangeError(`${value} is no vsock port (${service})`);
+  }
+  return value;
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   frameLaunchSpec,
   shellQuote,
 } from "./launch_spec.ts";
+import { vmServicePorts } from "./ports.ts";
 
 Deno.test("shellQuote survives quotes, spaces and shell syntax", async () => {
   const nasty = [
@@ -182,4 +183,34 @@ Deno.test("bad specs are refused", () => {
 Deno.test("frames carry the byte length, not the character count", () => {
   const frame = new TextDecoder().decode(frameLaunchSpec("é\n"));
   assert.equal(frame, "qubesify-launch-spec v1 3\né\n");
+});
+
+Deno.test("the spec carries the VM's own ports when it has them", () => {
+  const base = {
+    hostname: "t",
+    user: "user",
+    argv: ["true"],
+    env: {},
+    display: "wayland",
+    audio: "playback",
+  } as const;
+  const text = encodeLaunchSpec({ ...base, ports: vmServicePorts(100) });
+  for (
+    const line of [
+      "QUBESIFY_WAYLAND_PORT=1000400",
+      "QUBESIFY_AUDIO_PORT=1000401",
+      "QUBESIFY_EGRESS_PORT=1000402",
+      "QUBESIFY_CONTROL_PORT=1000403",
+    ]
+  ) {
+    assert.ok(text.split("\n").includes(line), line);
+  }
+  assert.throws(
+    () =>
+      encodeLaunchSpec({
+        ...base,
+        ports: { ...vmServicePorts(100), audio: 0xffff_ffff },
+      }),
+    /no vsock port \(audio\)/,
+  );
 });

@@ -1,7 +1,8 @@
 /**
  * The guest contract: everything host and guest agree on, in one leaf
- * module that imports nothing of ours. The vsock service ports and the
- * split topology's forward port, the names the guest finds its control
+ * module that imports nothing of ours. The vsock service ports (the
+ * well-known ones and each CID's own block) and the split topology's
+ * forward port, the names the guest finds its control
  * port, home disk and init by, the launch spec the host sends, and the
  * init script itself.
  *
@@ -31,8 +32,16 @@ export {
 } from "./launch_spec.ts";
 export { CONTROL_PORT_NAME, GUEST_INIT, HOME_DISK_SERIAL } from "./names.ts";
 export {
+  hasPortBlock,
+  portBlockOwner,
   RELAY_FORWARD_PORT,
   SERVICE_PORTS,
   type ServiceName,
+  type ServicePorts,
+  VM_PORT_BASE,
+  VM_PORT_BLOCK,
+  VM_PORTS_FIRST_CID,
+  VM_PORTS_LAST_CID,
+  vmServicePorts,
   WAYPIPE_COMPRESS,
 } from "./ports.ts";

@@ -1,6 +1,7 @@
 /**
  * The host forwarder of the split topology: stateless. It accepts micro
- * VMs' vsock connections on the service ports, connects to the viewer VM's
+ * VMs' vsock connections on the service ports (the well-known ones, and
+ * the port blocks of VMs it is told of), connects to the viewer VM's
  * forwarder port and writes a forward header (the CID the kernel reported
  * and the port dialled) before relaying the VM's bytes untouched. It makes
  * no policy decision; the viewer's dispatcher does. It writes its own
@@ -13,7 +14,7 @@
  */
 
 import { formatSocketAddress, type SocketAddress } from "../ffi/mod.ts";
-import { SERVICE_PORTS } from "../guest/mod.ts";
+import { SERVICE_PORTS, vmServicePorts } from "../guest/mod.ts";
 import type { ConnectionLimits } from "./connection_caps.ts";
 import type { RelayDecision } from "./decision.ts";
 import {
@@ -33,6 +34,19 @@ import {
 
 /** The service ports the forwarder listens on by default. */
 export const FORWARDED_PORTS: readonly number[] = Object.values(SERVICE_PORTS);
+
+/**
+ * The ports to forward: the well-known service ports, and the port block
+ * of each of `vmCids` (VMs given their own block in their launch spec;
+ * see lib/guest/ports.ts). The viewer refuses a block port dialled by any
+ * CID but its owner.
+ */
+export function forwardedPorts(vmCids: readonly number[] = []): number[] {
+  return [
+    ...FORWARDED_PORTS,
+    ...vmCids.flatMap((cid) => Object.values(vmServicePorts(cid))),
+  ];
+}
 
 /** What a forwarder needs. */
 export interface ForwarderOptions {

@@ -12,7 +12,8 @@ import {
 import type { RelayDecision } from "./decision.ts";
 import type { ConnectionEnd } from "./engine.ts";
 import { startDispatcher } from "./dispatcher.ts";
-import { startForwarder } from "./forwarder.ts";
+import { forwardedPorts, startForwarder } from "./forwarder.ts";
+import { SERVICE_PORTS, vmServicePorts } from "../guest/mod.ts";
 import { encodeForwardHeader, FORWARD_HEADER_SIZE } from "./header.ts";
 import { staticAccessSource } from "./registry_source.ts";
 
@@ -307,4 +308,57 @@ Deno.test("forwarder caps: a VM over its cap is refused and logged, another stil
       [6, "allow", undefined],
     ],
   );
+});
+
+Deno.test("split topology: a VM on its own port block is forwarded, and only its own block", async () => {
+  await using dir = await tempDir();
+  await using audio5 = serveUnix(dir.join("audio-vm5"), echo);
+  const decisions: RelayDecision[] = [];
+  await using _viewer = await startDispatcher({
+    listeners: [
+      { unixPath: dir.join("viewer"), peerCid: HOST_CID, forwarded: true },
+    ],
+    vms: staticAccessSource([
+      { name: "vm5", cid: 5, services: { audio: audio5.path } },
+      { name: "vm6", cid: 6, services: { audio: "/nonexistent/vm6" } },
+    ]),
+    onDecision: (decision) => decisions.push(decision),
+  });
+  const block5 = vmServicePorts(5).audio;
+  await using _host = await startForwarder({
+    listeners: [
+      { unixPath: dir.join("vm5-on-5"), peerCid: 5, port: block5 },
+      // VM 6 dialling VM 5's block: the forwarder passes it on as CID 6.
+      { unixPath: dir.join("vm6-on-5"), peerCid: 6, port: block5 },
+    ],
+    viewer: { family: "unix", path: dir.join("viewer") },
+  });
+  assert.equal(
+    await exchange(dir.join("vm5-on-5"), new TextEncoder().encode("hi")),
+    "hi",
+  );
+  const spoof = await Deno.connect({
+    transport: "unix",
+    path: dir.join("vm6-on-5"),
+  });
+  using _deadline = closeAfter(spoof, 5_000);
+  assert.ok(await closedByRelay(spoof));
+  spoof.close();
+  await waitFor(() => decisions.length === 2, "the viewer's decisions");
+  assert.deepEqual(
+    decisions.map((d) => [d.decision, d.cid, d.port, d.service, d.reason]),
+    [
+      ["allow", 5, block5, "audio", undefined],
+      ["deny", 6, block5, "audio", `port ${block5} is CID 5's, not CID 6's`],
+    ],
+  );
+  assert.equal(audio5.accepted, 1);
+});
+
+Deno.test("forwardedPorts: the service ports, then each named VM's block", () => {
+  assert.deepEqual(forwardedPorts(), Object.values(SERVICE_PORTS));
+  assert.deepEqual(forwardedPorts([100]), [
+    ...Object.values(SERVICE_PORTS),
+    ...Object.values(vmServicePorts(100)),
+  ]);
 });

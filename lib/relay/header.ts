@@ -41,7 +41,11 @@ export const LAST_GUEST_CID = 0xffff_fffe;
 export interface ForwardHeader {
   /** The VM's CID, as the host kernel reported it on accept. */
   readonly cid: number;
-  /** The vsock port the VM connected to (a service port). */
+  /**
+   * The vsock port the VM connected to: a well-known service port, or one
+   * of a CID's block (lib/guest/ports.ts), which the viewer lets only that
+   * CID use.
+   */
   readonly port: number;
 }
 

@@ -1,38 +1,39 @@
 /**
  * The transport relay: guests' vsock connections to host services.
  *
- * Local topology (VMs and desktop on one machine): one dispatcher listens
- * on the vsock service ports (wayland 7000, audio 7001, egress 7002,
- * control 7003; see `SERVICE_PORTS`), learns each peer's CID from the
- * kernel, looks the CID up in the runtime registry `qubesify run` writes,
- * and relays the connection to the UNIX socket that VM may use; anything
- * else is denied. Every decision is reported (repeated refusals folded
- * into one line a second), and connections are capped per VM and in all
- * (`limits`), so one VM's burst cannot starve the others.
+ * Local topology (VMs and desktop on one machine): each `qubesify run` of a
+ * kernel-vsock VM starts `startVmRelay` in its own process. It listens on
+ * that VM's port block (see `vmServicePorts` in lib/guest: one port per
+ * service, derived from the CID, so VMs never share a port), takes
+ * connections only from that VM's CID (the kernel reports the peer's CID
+ * on accept), and relays each to the UNIX socket of the port's service;
+ * anything else is denied. It closes with the VM: no daemon, nothing
+ * shared, nothing left for a later VM with the same CID. Every decision is
+ * reported (repeated refusals folded into one line a second), and
+ * connections are capped per VM and in all (`limits`).
  *
  * ```ts
- * import {
- *   formatDecision,
- *   registryAccessSource,
- *   startDispatcher,
- * } from "./lib/relay/mod.ts";
+ * import { startVmRelay } from "./lib/relay/mod.ts";
  *
- * await using dispatcher = await startDispatcher({
- *   listeners: [
- *     { vsockPort: 7000 },
- *     // A UNIX stand-in: every connection on it counts as CID 5 dialling
- *     // port 7001 (tests, or a user-space vsock backend's socket).
- *     { unixPath: "/tmp/t/audio-5.sock", peerCid: 5, port: 7001 },
- *   ],
- *   vms: registryAccessSource(runtimeDir),
- *   onDecision: (decision) => console.error(formatDecision(decision)),
+ * await using relay = await startVmRelay({
+ *   vm: "player-1",
+ *   cid: 100,
+ *   services: { audio: "/run/user/1000/qubesify/player-1/audio.sock" },
  * });
- * // ... connections are relayed until:
- * await dispatcher.close();
+ * // ... the VM runs; leaving the scope closes the relay.
  * ```
  *
+ * The dispatcher under it, `startDispatcher`, takes any listeners (vsock
+ * ports, or UNIX stand-ins whose every connection counts as one CID
+ * dialling one port: tests, or a user-space vsock back-end's socket) and
+ * a `VmAccessSource`: `staticAccessSource` (one VM), `registryAccessSource`
+ * (the runtime registry, for `qubesify relay local`, which serves the
+ * well-known ports by hand and is not on the run path) or
+ * `policyFileAccessSource` (the viewer).
+ *
  * Split topology (VMs on a host, desktop in a viewer VM): `startForwarder`
- * on the host relays every VM connection to the viewer's port 7100,
+ * on the host relays every VM connection (on the well-known service ports,
+ * and on the port blocks of VMs it is told of) to the viewer's port 7100,
  * prefixed with a forward header naming the VM's CID and port; the viewer
  * runs `startDispatcher` with a `forwarded` listener and a static policy
  * (`policyFileAccessSource`), believing headers only from the host's CID.
@@ -59,6 +60,7 @@ export {
 export type { ConnectionEnd } from "./engine.ts";
 export {
   FORWARDED_PORTS,
+  forwardedPorts,
   type ForwarderOptions,
   startForwarder,
 } from "./forwarder.ts";
@@ -103,6 +105,8 @@ export {
   type ServeViewerOptions,
 } from "./serve.ts";
 export {
-  DispatcherStartError,
-  ensureLocalDispatcher,
-} from "./local_dispatcher_start.ts";
+  startVmRelay,
+  VmPortsInUseError,
+  vmRelayListeners,
+  type VmRelayOptions,
+} from "./vm_relay.ts";

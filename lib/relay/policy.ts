@@ -1,15 +1,16 @@
 /**
  * Who may reach what: the pure core of the dispatcher. A connection comes
  * from a CID (the kernel's word, or the forwarder's header) to a service
- * port; it is allowed only when exactly one known VM has that CID and that
- * VM's services name a socket for the port's service. Everything else is
- * denied, with a reason for the log.
+ * port, well-known or in a CID's own block (see lib/guest/ports.ts); it is
+ * allowed only when the port is not another CID's, exactly one known VM
+ * has that CID, and that VM's services name a socket for the port's
+ * service. Everything else is denied, with a reason for the log.
  *
  * @module
  */
 
 import type { ServiceName } from "../guest/mod.ts";
-import { SERVICE_PORTS } from "../guest/mod.ts";
+import { portBlockOwner, SERVICE_PORTS } from "../guest/mod.ts";
 
 /** What one VM may reach. */
 export interface VmAccess {
@@ -56,9 +57,12 @@ const SERVICE_BY_PORT: ReadonlyMap<number, ServiceName> = new Map(
   ) => [port, name as ServiceName]),
 );
 
-/** The service listening on vsock `port`, if any (see SERVICE_PORTS). */
+/**
+ * The service of vsock `port`, if any: a well-known service port, or one
+ * in a CID's block (see lib/guest/ports.ts).
+ */
 export function serviceOfPort(port: number): ServiceName | undefined {
-  return SERVICE_BY_PORT.get(port);
+  return SERVICE_BY_PORT.get(port) ?? portBlockOwner(port)?.service;
 }
 
 /** Decides `request` against the known `vms`; default deny. */
@@ -71,6 +75,16 @@ export function decideAccess(
     return {
       allow: false,
       reason: `port ${request.port} is no qubesify service`,
+    };
+  }
+  const blockOwner = portBlockOwner(request.port)?.cid;
+  if (blockOwner !== undefined && blockOwner !== request.cid) {
+    // Another VM dialling this one's ports: a spoof, or a confused guest.
+    return {
+      allow: false,
+      reason:
+        `port ${request.port} is CID ${blockOwner}'s, not CID ${request.cid}'s`,
+      service,
     };
   }
   const owners = vms.filter((vm) => vm.cid === request.cid);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { vmServicePorts } from "../guest/mod.ts";
 import { decideAccess, serviceOfPort, type VmAccess } from "./policy.ts";
 
 const VMS: VmAccess[] = [
@@ -68,4 +69,29 @@ Deno.test("policy: service ports follow SERVICE_PORTS", () => {
   assert.equal(serviceOfPort(7002), "egress");
   assert.equal(serviceOfPort(7003), "control");
   assert.equal(serviceOfPort(7004), undefined);
+});
+
+Deno.test("policy: a VM reaches its services on its own port block", () => {
+  const work = vmServicePorts(5);
+  assert.deepEqual(decideAccess({ cid: 5, port: work.audio }, VMS), {
+    allow: true,
+    vm: "work",
+    service: "audio",
+    path: "/run/pulse/native",
+  });
+  assert.equal(serviceOfPort(work.control), "control");
+});
+
+Deno.test("policy: another CID dialling a VM's port block is refused", () => {
+  const work = vmServicePorts(5);
+  // CID 6 is known and may use egress, but not on CID 5's ports.
+  assert.deepEqual(decideAccess({ cid: 6, port: work.egress }, VMS), {
+    allow: false,
+    reason: `port ${work.egress} is CID 5's, not CID 6's`,
+    service: "egress",
+  });
+  assert.equal(
+    decideAccess({ cid: 7, port: work.wayland }, VMS).allow,
+    false,
+  );
 });

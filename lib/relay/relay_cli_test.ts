@@ -10,6 +10,7 @@ import {
 } from "./_test_sockets.ts";
 import { encodeForwardHeader } from "./header.ts";
 import { vsockPortTaken } from "./local_dispatcher.ts";
+import { vmServicePorts } from "../guest/mod.ts";
 import { runQubesify, startQubesify } from "../../tests/cli.ts";
 
 /** `qubesify relay ...` as users run it, under the orchestrator's permissions. */
@@ -82,8 +83,16 @@ Deno.test("relay viewer CLI: relays a forwarded connection by the policy file, l
   );
 });
 
-Deno.test("relay host CLI: listens on the vsock service ports and stops on SIGTERM", async () => {
-  const child = spawnRelay(["host", "--viewer-cid", "3"]);
+Deno.test("relay host CLI: listens on the vsock service ports and the named VMs' blocks, stops on SIGTERM", async () => {
+  const vmCid = 600_000_000 + Math.floor(Math.random() * 100_000_000);
+  const block = Object.values(vmServicePorts(vmCid));
+  const child = spawnRelay([
+    "host",
+    "--viewer-cid",
+    "3",
+    "--vm-cid",
+    String(vmCid),
+  ]);
   const err = collect(child.stderr);
   const out = collect(child.stdout);
   try {
@@ -92,16 +101,22 @@ Deno.test("relay host CLI: listens on the vsock service ports and stops on SIGTE
       "the forwarder",
       20_000,
     );
+    for (const port of block) assert.equal(vsockPortTaken(port), true);
   } finally {
     child.kill("SIGTERM");
   }
   const status = await child.status;
   assert.equal(status.code, 0, err.text);
-  assert.match(
+  assert.ok(
+    err.text.includes(
+      `forwarding vsock ports 7000, 7001, 7002, 7003, ${
+        block.join(", ")
+      } to vsock:3:7100`,
+    ),
     err.text,
-    /forwarding vsock ports 7000, 7001, 7002, 7003 to vsock:3:7100/,
   );
   assert.equal(out.text, "");
+  for (const port of block) assert.equal(vsockPortTaken(port), false);
 });
 
 Deno.test("relay local CLI: holds the vsock service ports while a VM lives, ends after it", async () => {
@@ -171,6 +186,11 @@ Deno.test("relay CLI: bad options and a bad policy say what to fix", async () =>
   const cases: [string[], number, RegExp][] = [
     [["host", "--viewer-cid", "2"], 2, /--viewer-cid must be a number from 3/],
     [["host", "--viewer-cid", "x"], 2, /got "x"/],
+    [
+      ["host", "--viewer-cid", "3", "--vm-cid", "2"],
+      2,
+      /--vm-cid must be a number from 3 to 1000000000, got "2"/,
+    ],
     [
       ["viewer", "--policy", policy],
       1,

@@ -15,7 +15,7 @@ import {
   startDispatcher,
 } from "./dispatcher.ts";
 import type { ConnectionEnd } from "./engine.ts";
-import { FORWARDED_PORTS, startForwarder } from "./forwarder.ts";
+import { forwardedPorts, startForwarder } from "./forwarder.ts";
 import { readPolicyFile } from "./policy_file.ts";
 import { policyFileAccessSource } from "./registry_source.ts";
 
@@ -76,6 +76,11 @@ export async function serveUntilAborted(
 export interface ServeForwarderOptions {
   /** The viewer's dispatcher. */
   viewer: VsockAddress;
+  /**
+   * VMs whose launch spec gives them their own port block: their blocks
+   * are forwarded too, besides the well-known service ports.
+   */
+  vmCids?: readonly number[];
   /** Where it reports. */
   reports: RelayReports;
   /** Called once the service ports listen. */
@@ -92,12 +97,13 @@ export interface ServeForwarderOptions {
 export async function serveForwarder(
   options: ServeForwarderOptions,
 ): Promise<void> {
+  const ports = forwardedPorts(options.vmCids);
   const forwarder = await startForwarder({
-    listeners: FORWARDED_PORTS.map((vsockPort) => ({ vsockPort })),
+    listeners: ports.map((vsockPort) => ({ vsockPort })),
     viewer: options.viewer,
     ...reportingTo(options.reports),
   });
-  options.onListening?.(FORWARDED_PORTS);
+  options.onListening?.(ports);
   await serveUntilAborted(forwarder, options.signal);
 }
 

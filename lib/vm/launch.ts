@@ -14,7 +14,6 @@
 import { join } from "node:path";
 import type { AppRecipe, TemplateRecipe, TemplateUses } from "../recipe/mod.ts";
 import { recipeEgressLog } from "../egress/mod.ts";
-import { ensureLocalDispatcher } from "../relay/mod.ts";
 import { findExecutable, requireExecutable } from "../exec/mod.ts";
 import { deviceAccess } from "../fs/mod.ts";
 import type { StatePaths } from "../state/mod.ts";
@@ -138,11 +137,7 @@ export async function launchApp(options: LaunchOptions): Promise<RunAppResult> {
     network: network.network,
     homeDisk: home?.path,
     vsock: cid
-      ? {
-        kind: "kernel",
-        cid: cid.cid,
-        ensureDispatcher: () => ensureLocalDispatcher(paths.runtime),
-      }
+      ? { kind: "kernel", cid: cid.cid }
       : vsock === "user"
       ? { kind: "user" }
       : undefined,

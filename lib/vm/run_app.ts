@@ -15,6 +15,7 @@ import {
   startEgressProxy,
 } from "../egress/mod.ts";
 import { startVsockBackend } from "../vsock/mod.ts";
+import { formatDecision, startVmRelay } from "../relay/mod.ts";
 import { bootVm } from "./boot.ts";
 import type { ControlReport } from "./control_report.ts";
 import { type HostSession, startHostServices } from "./host_services.ts";
@@ -24,6 +25,7 @@ import {
   HOME_DISK_SERIAL,
   SERVICE_PORTS,
   type ServiceName,
+  vmServicePorts,
 } from "../guest/mod.ts";
 import type { VmNetwork, VmVsock } from "./qemu_args.ts";
 import { TAP_NETWORK } from "../net/mod.ts";
@@ -44,12 +46,12 @@ export interface RunAppOptions {
   network: VmNetwork;
   /**
    * The guest's vsock: the host kernel's, with a CID the caller claimed
-   * (its connections go through the shared dispatcher, which the caller
-   * starts with `ensureDispatcher`), or qubesify's own back-end, started
-   * here for this VM alone. None: the guest reaches no host service.
+   * (served by this VM's own relay on the CID's port block, started here),
+   * or qubesify's own back-end, started here for this VM alone. None: the
+   * guest reaches no host service.
    */
   vsock?:
-    | { kind: "kernel"; cid: number; ensureDispatcher: () => Promise<void> }
+    | { kind: "kernel"; cid: number }
     | { kind: "user" };
   /** The user's session, for the app's display and sound. */
   session: HostSession;
@@ -144,14 +146,28 @@ export async function runApp(options: RunAppOptions): Promise<RunAppResult> {
         `${name}: ${error.message}; its windows, sound and network are cut off`,
       )
     );
-    const vsock: VmVsock | undefined = options.vsock?.kind === "kernel"
-      ? { kind: "kernel", cid: options.vsock.cid }
+    const kernel = options.vsock?.kind === "kernel" ? options.vsock : undefined;
+    await using _relay = kernel && Object.keys(sockets).length > 0
+      ? await startVmRelay({
+        vm: name,
+        cid: kernel.cid,
+        services: sockets,
+        // Allowed connections are the app working; refusals are worth a
+        // line (folded to one a second per kind, so a VM cannot flood).
+        onDecision: (decision) => {
+          if (decision.decision === "deny") {
+            options.session.warn(`${name}: ${formatDecision(decision)}`);
+          }
+        },
+        onWarning: (message) => options.session.warn(`${name}: ${message}`),
+      })
+      : undefined;
+    const vsock: VmVsock | undefined = kernel
+      ? { kind: "kernel", cid: kernel.cid }
       : backend
       ? { kind: "user", socket: join(dir, "vsock.sock") }
       : undefined;
-    const kernelCid = options.vsock?.kind === "kernel"
-      ? options.vsock.cid
-      : undefined;
+    const kernelCid = kernel?.cid;
     const proxyConfig = egress ? renderGuestProxyConfig() : undefined;
     const result = await bootVm({
       qemu: options.qemu,
@@ -171,6 +187,8 @@ export async function runApp(options: RunAppOptions): Promise<RunAppResult> {
         user: options.app.user,
         argv: [...options.app.command, ...options.args],
         env: { ...proxyConfig?.environment, ...options.app.env },
+        // Its own block on the kernel's vsock; its back-end serves it alone.
+        ports: kernel ? vmServicePorts(kernel.cid) : SERVICE_PORTS,
         display: sockets.wayland ? options.app.display : "none",
         audio: sockets.audio ? options.app.audio : "none",
         nameserver: options.network.mode === "tap"
@@ -204,10 +222,6 @@ export async function runApp(options: RunAppOptions): Promise<RunAppResult> {
           vmRecordPath(options.runtimeDir, name),
           JSON.stringify(record),
         );
-        // The record names the VM's sockets, so the dispatcher can serve it.
-        if (options.vsock?.kind === "kernel") {
-          await options.vsock.ensureDispatcher();
-        }
       },
     });
     return {

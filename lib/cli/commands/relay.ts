@@ -1,13 +1,19 @@
 /**
  * `qubesify relay host|viewer|local`: the split topology's vsock relays,
- * and the local topology's shared dispatcher, as foreground services.
+ * and a dispatcher for VMs on this machine that dial the well-known
+ * service ports, as foreground services. `run` needs none of them: each
+ * run relays its own VM (lib/relay/vm_relay.ts).
  *
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
 import type { CliContext } from "../context.ts";
 import { CliError, ExitCode } from "../errors.ts";
-import { RELAY_FORWARD_PORT } from "../../guest/mod.ts";
+import {
+  RELAY_FORWARD_PORT,
+  VM_PORTS_FIRST_CID,
+  VM_PORTS_LAST_CID,
+} from "../../guest/mod.ts";
 import { withInterruption } from "../../exec/mod.ts";
 import { writeAllSync } from "../../io/mod.ts";
 import {
@@ -24,12 +30,12 @@ const LAST_PORT = 0xffff_fffe;
 
 /**
  * `qubesify relay host|viewer|local`: the split topology's vsock relays,
- * and the local topology's shared dispatcher.
+ * and a dispatcher for VMs that dial the well-known service ports.
  */
 export function relayCommand(context: CliContext) {
   const relay = new Command("relay")
     .description(
-      "vsock relays: host and viewer for the split topology (VMs on a host, desktop in a viewer VM), local for VMs on this machine.",
+      "vsock relays: host and viewer for the split topology (VMs on a host, desktop in a viewer VM), local for VMs on this machine that dial the well-known service ports (`qubesify run` relays its own VM and needs none).",
     );
   relay.command("host")
     .description(
@@ -41,8 +47,15 @@ export function relayCommand(context: CliContext) {
       "vsock port of the viewer's relay",
       String(RELAY_FORWARD_PORT),
     )
+    .option(
+      "--vm-cid <cid...>",
+      "also forward these VMs' own port blocks (VMs given their CID's ports in their launch spec)",
+    )
     .action(async (options) => {
       const say = speaker(context, "host");
+      const vmCids = (options.vmCid ?? []).map((text) =>
+        parseNumber("--vm-cid", text, VM_PORTS_FIRST_CID, VM_PORTS_LAST_CID)
+      );
       const cid = parseNumber(
         "--viewer-cid",
         options.viewerCid,
@@ -58,6 +71,7 @@ export function relayCommand(context: CliContext) {
       await withInterruption((signal) =>
         serveForwarder({
           viewer: { family: "vsock", cid, port },
+          vmCids,
           reports: reports(context, say),
           onListening: (ports) =>
             say(
@@ -119,8 +133,8 @@ export function relayCommand(context: CliContext) {
     });
   relay.command("local")
     .description(
-      "Relay VMs' kernel-vsock connections on this machine to the sockets each may use; " +
-        "`qubesify run` starts it when needed, and it ends with the last such VM.",
+      "Relay kernel-vsock connections of this machine's registered VMs on the well-known service ports to the sockets each may use; " +
+        "it ends with the last such VM. `qubesify run` does not use it: each run relays its own VM on its CID's ports.",
     )
     .option("--log <file>", "append the JSON-line log to this file, not stdout")
     .action(async (options) => {
