@@ -39,7 +39,7 @@ export {
   formatVersion,
   type Version,
 } from "./version.ts";
-export { selfCommand, selfCommandByName } from "./self_command.ts";
+export { selfCommand } from "./self_command.ts";
 export {
   findExecutable,
   MissingProgramError,

@@ -23,13 +23,3 @@ export function selfCommand(): string[] {
     join(root, "main.ts"),
   ];
 }
-
-/**
- * argv that starts qubesify by program name, looked up on PATH: the only
- * form a permission set's run list can name (`deno` is in the
- * orchestrator's; a compiled binary's own path cannot be).
- */
-export function selfCommandByName(): string[] {
-  const [, ...args] = selfCommand();
-  return [Deno.build.standalone ? "qubesify" : "deno", ...args];
-}

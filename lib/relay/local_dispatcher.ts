@@ -1,11 +1,10 @@
 /**
- * The local topology's one dispatcher: VMs with kernel vsock on this
- * machine all dial the same host ports, and only one process can listen on
- * a vsock port, so `qubesify run` starts this in its own process
- * (`qubesify relay local`) when a VM needs it and none serves, and it
- * serves every VM of the user's runtime folder until none is left.
- * Binding the ports is the lock: a second one waits for the first to go,
- * and takes over then.
+ * One dispatcher for every kernel-vsock VM of the user's runtime folder
+ * that dials the fixed service ports (`qubesify relay local`), serving
+ * until none is left. `run` no longer needs it (each run relays its own
+ * VM on its CID's port block, vm_relay.ts); it remains for VMs started by
+ * other means. Binding the ports is the lock: a second one waits for the
+ * first to go, and takes over then.
  *
  * @module
  */
@@ -87,15 +86,6 @@ export async function serveLocalVms(
     // left without a dispatcher (the outer loop binds again).
   }
   return "aborted";
-}
-
-/**
- * Whether a local dispatcher serves now: the first service port is
- * taken. `run` starts one only when not; see {@linkcode serveLocalVms}
- * for why a dispatcher that is closing cannot strand a new VM.
- */
-export function localDispatcherRunning(): boolean {
-  return vsockPortTaken(FORWARDED_PORTS[0]);
 }
 
 /** Whether binding vsock `port` on every CID fails with EADDRINUSE. */

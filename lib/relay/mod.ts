@@ -89,7 +89,6 @@ export {
 export {
   type LocalDispatcherEnd,
   type LocalDispatcherOptions,
-  localDispatcherRunning,
   serveLocalVms,
   vsockPortTaken,
 } from "./local_dispatcher.ts";
