@@ -41,6 +41,7 @@ import {
   openFdApi,
   openFdPassingApi,
   openSocketApi,
+  runEpollLoop,
   type SocketApi,
 } from "../ffi/mod.ts";
 import { closeQuietly } from "../io/mod.ts";
@@ -113,28 +114,23 @@ export class GuardLoop {
 
   /** Runs until the stop eventfd is signalled or a fatal error. */
   run(): void {
-    let failure: string | undefined;
-    try {
-      this.#setUp();
-      this.#post({ type: "ready" });
-      while (!this.#stopping) {
-        const count = this.#epoll.wait(
-          this.#epfd,
-          this.#events,
-          this.#timeout(),
-        );
-        for (let i = 0; i < count && !this.#stopping; i++) {
-          this.#dispatch(this.#events.data(i), this.#events.events(i));
-        }
-        if (this.#stopping) break;
+    const failure = runEpollLoop({
+      epoll: this.#epoll,
+      epfd: this.#epfd,
+      events: this.#events,
+      setUp: () => {
+        this.#setUp();
+        this.#post({ type: "ready" });
+      },
+      stopping: () => this.#stopping,
+      timeout: () => this.#timeout(),
+      dispatch: (data, mask) => this.#dispatch(data, mask),
+      afterWake: () => {
         this.#expireTimers();
         this.#runReady();
-      }
-    } catch (error) {
-      failure = errorMessage(error);
-    } finally {
-      this.#closeEverything();
-    }
+      },
+      closeEverything: () => this.#closeEverything(),
+    });
     this.#post({ type: "ended", error: failure });
   }
 

@@ -132,3 +132,4 @@ export {
   SPLICE_F_NONBLOCK,
   type SpliceApi,
 } from "./splice.ts";
+export { type EpollLoopParts, runEpollLoop } from "./epoll_loop.ts";

@@ -38,6 +38,7 @@ import {
   openFdApi,
   openSocketApi,
   openSpliceApi,
+  runEpollLoop,
   type SocketApi,
   type SpliceApi,
 } from "../ffi/mod.ts";
@@ -101,28 +102,23 @@ export class RelayLoop {
 
   /** Runs until a `stop` command (or the control pipe closing). */
   run(): void {
-    let failure: string | undefined;
-    try {
-      this.#setUp();
-      this.#post({ type: "ready" });
-      while (!this.#stopping) {
-        const count = this.#epoll.wait(
-          this.#epfd,
-          this.#events,
-          this.#timeout(),
-        );
-        for (let i = 0; i < count && !this.#stopping; i++) {
-          this.#dispatch(this.#events.data(i), this.#events.events(i));
-        }
-        if (this.#stopping) break;
+    const failure = runEpollLoop({
+      epoll: this.#epoll,
+      epfd: this.#epfd,
+      events: this.#events,
+      setUp: () => {
+        this.#setUp();
+        this.#post({ type: "ready" });
+      },
+      stopping: () => this.#stopping,
+      timeout: () => this.#timeout(),
+      dispatch: (data, mask) => this.#dispatch(data, mask),
+      afterWake: () => {
         this.#expireTimers();
         this.#runReady();
-      }
-    } catch (error) {
-      failure = errorMessage(error);
-    } finally {
-      this.#closeEverything();
-    }
+      },
+      closeEverything: () => this.#closeEverything(),
+    });
     this.#post({ type: "stopped", error: failure });
   }
 

@@ -33,7 +33,6 @@
  * @module
  */
 
-import { errorMessage } from "../errors/mod.ts";
 import {
   type EpollApi,
   EpollEvents,
@@ -51,6 +50,7 @@ import {
   openSocketApi,
   PROT_READ,
   PROT_WRITE,
+  runEpollLoop,
   type SocketApi,
 } from "../ffi/mod.ts";
 import { closeQuietly } from "../io/mod.ts";
@@ -152,30 +152,25 @@ export class BackendLoop {
 
   /** Runs until stopped, QEMU disconnects, or a fatal error. */
   run(): void {
-    let failure: string | undefined;
-    try {
-      this.#setUp();
-      this.#post({ type: "ready" });
-      while (this.#stopping === undefined) {
-        const timeout = this.#more ? 0 : this.#limiter.flushDueIn() ?? -1;
-        const count = this.#epoll.wait(
-          this.#epfd,
-          this.#events,
-          Math.ceil(timeout),
-        );
-        for (let i = 0; i < count && this.#stopping === undefined; i++) {
-          this.#dispatch(this.#events.data(i), this.#events.events(i));
-        }
-        if (this.#stopping !== undefined) break;
+    const failure = runEpollLoop({
+      epoll: this.#epoll,
+      epfd: this.#epfd,
+      events: this.#events,
+      setUp: () => {
+        this.#setUp();
+        this.#post({ type: "ready" });
+      },
+      stopping: () => this.#stopping !== undefined,
+      timeout: () =>
+        Math.ceil(this.#more ? 0 : this.#limiter.flushDueIn() ?? -1),
+      dispatch: (data, mask) => this.#dispatch(data, mask),
+      afterWake: () => {
         this.#pumpQueues();
         const summary = this.#limiter.flush();
         if (summary) this.#post({ type: "event", event: summary });
-      }
-    } catch (error) {
-      failure = errorMessage(error);
-    } finally {
-      this.#closeEverything();
-    }
+      },
+      closeEverything: () => this.#closeEverything(),
+    });
     const held = this.#limiter.flush(true);
     if (held) this.#post({ type: "event", event: held });
     this.#post(
