@@ -18,17 +18,11 @@
  *
  * @module
  */
-import {
-  type ArgValue,
-  decodeArgs,
-  encodeMessage,
-  HEADER_SIZE,
-  MAX_FDS_PER_MESSAGE,
-  readHeader,
-} from "./wire.ts";
+import { type ArgValue, decodeArgs, encodeMessage } from "./wire.ts";
 import {
   type InterfaceSpec,
   type MessageSpec,
+  opcodeOf,
   protocolInterface,
 } from "./protocol.ts";
 import {
@@ -38,21 +32,11 @@ import {
   type MessageFilter,
 } from "./message_filter.ts";
 import { ObjectTable, type WaylandObject } from "./object_table.ts";
+import { IncomingMessages } from "./incoming_messages.ts";
 import type { ConnectionWire } from "./connection_wire.ts";
-import { type Painter, WindowFrames } from "./window_frame.ts";
-import { ClipboardGate } from "./clipboard_gate.ts";
-import { labelledTitle, qubesifyAppId } from "./window_label.ts";
+import type { Painter } from "./window_frame.ts";
+import { WindowPolicy } from "./window_policy.ts";
 import { errorMessage, QubesifyError } from "../errors/mod.ts";
-
-/** Globals the guard binds on its own registry, with the version it uses. */
-const GUARD_GLOBALS: Readonly<Record<string, number>> = {
-  wl_compositor: 4,
-  wl_subcompositor: 1,
-  wl_shm: 1,
-};
-
-/** The most fds waiting for messages that have not arrived. */
-const MAX_QUEUED_FDS = 4 * MAX_FDS_PER_MESSAGE;
 
 /** A reason to end the connection. */
 class Refusal extends QubesifyError {}
@@ -69,14 +53,12 @@ export class GuardSession implements MessageFilter {
   #allowed: ReadonlySet<string>;
   #objects: ObjectTable;
   #wire: ConnectionWire;
-  #frames: WindowFrames;
-  #clipboard: ClipboardGate;
+  #policy: WindowPolicy;
   #announced = new Map<number, { name: string; version: number }>();
   #hidden = new Set<string>();
   #guardRegistry?: WaylandObject;
-  #guardGlobals: Record<string, WaylandObject> = {};
-  #fromClient = { bytes: new Uint8Array(0), fds: [] as number[] };
-  #fromServer = { bytes: new Uint8Array(0), fds: [] as number[] };
+  #fromClient = new IncomingMessages();
+  #fromServer = new IncomingMessages();
   #out = emptyOutput();
 
   /** A session for one connection of the VM `config` describes. */
@@ -93,8 +75,7 @@ export class GuardSession implements MessageFilter {
       create: (name, version) =>
         this.#objects.addGuardObject(interfaceOf(name), version),
     };
-    this.#frames = new WindowFrames(this.#wire, options.paint);
-    this.#clipboard = new ClipboardGate(this.#wire, config.clipboard);
+    this.#policy = new WindowPolicy(this.#wire, config, options.paint);
   }
 
   /** The guard's own registry, before the guest says anything. */
@@ -126,7 +107,7 @@ export class GuardSession implements MessageFilter {
   }
 
   #receive(
-    queue: { bytes: Uint8Array; fds: number[] },
+    queue: IncomingMessages,
     bytes: Uint8Array,
     fds: number[],
     handle: (
@@ -134,29 +115,12 @@ export class GuardSession implements MessageFilter {
       body: Uint8Array,
     ) => void,
   ): FilterOutput {
-    queue.bytes = concat(queue.bytes, bytes);
-    queue.fds.push(...fds);
-    let offset = 0;
     try {
-      if (queue.fds.length > MAX_QUEUED_FDS) {
-        throw new Refusal(`more than ${MAX_QUEUED_FDS} fds without messages`);
-      }
-      for (;;) {
-        const header = readHeader(queue.bytes, offset);
-        if (!header || offset + header.size > queue.bytes.length) break;
-        handle(
-          header,
-          queue.bytes.subarray(offset + HEADER_SIZE, offset + header.size),
-        );
-        offset += header.size;
-        if (this.#out.close) break;
-      }
+      queue.push(bytes, fds);
+      queue.take(handle, () => this.#out.close === undefined);
     } catch (error) {
       this.#out.close = errorMessage(error);
     }
-    queue.bytes = offset === queue.bytes.length
-      ? EMPTY
-      : queue.bytes.slice(offset);
     if (this.#out.close) {
       this.#out.closeFds.push(...queue.fds.splice(0));
       this.#out.log.push(
@@ -182,124 +146,11 @@ export class GuardSession implements MessageFilter {
     const args = decodeArgs(spec, body, this.#fromClient.fds);
     const what = `${target.spec.name}.${spec.name}`;
     if (what === "wl_registry.bind") return this.#bind(target, args);
-    if (!this.#beforeRequest(what, target, args)) return;
+    if (!this.#policy.beforeRequest(what, target, args)) return;
     const created = this.#translateRequestArgs(target, spec, args);
     this.#emit("server", target.serverId, opcode, spec, args);
-    this.#afterRequest(what, target, args, created);
+    this.#policy.afterRequest(what, target, args, created);
     if (spec.destructor) this.#objects.destroyed(target);
-  }
-
-  /** Policy before a request goes out; false keeps it back. */
-  #beforeRequest(
-    what: string,
-    target: WaylandObject,
-    args: ArgValue[],
-  ): boolean {
-    switch (what) {
-      case "xdg_toplevel.set_title":
-        args[0] = labelledTitle(this.#config.label, args[0] as string);
-        return true;
-      case "xdg_toplevel.set_app_id":
-        args[0] = qubesifyAppId(this.#config.app);
-        return true;
-      case "wl_surface.commit":
-        this.#frames.beforeCommit(target);
-        return true;
-      case "wl_surface.destroy":
-        this.#frames.surfaceDestroyed(target);
-        return true;
-      case "wl_surface.attach":
-        this.#frames.attached(target, this.#clientObject(args[0] as number));
-        return true;
-      case "wl_surface.set_buffer_scale":
-        this.#frames.scaleSet(target, args[0] as number);
-        return true;
-      case "wl_surface.set_buffer_transform":
-        this.#frames.transformSet(target, args[0] as number);
-        return true;
-      case "wp_viewport.set_destination":
-        this.#frames.destinationSet(
-          target,
-          args[0] as number,
-          args[1] as number,
-        );
-        return true;
-      case "xdg_surface.set_window_geometry": {
-        const [x, y, width, height] = args as number[];
-        this.#frames.geometrySet(target, { x, y, width, height });
-        return true;
-      }
-      case "wl_buffer.destroy":
-        this.#frames.bufferDestroyed(target);
-        return true;
-      case "wl_data_device.set_selection":
-      case "zwp_primary_selection_device_v1.set_selection":
-        return this.#clipboard.guestSelection(
-          target,
-          this.#clientObject(args[0] as number),
-        );
-      case "wl_data_source.destroy":
-      case "zwp_primary_selection_source_v1.destroy":
-      case "wl_data_device.release":
-      case "zwp_primary_selection_device_v1.destroy":
-        this.#clipboard.forget(target);
-        return true;
-    }
-    return true;
-  }
-
-  /** Bookkeeping once a request went out, with the objects it created. */
-  #afterRequest(
-    what: string,
-    target: WaylandObject,
-    args: readonly ArgValue[],
-    created: WaylandObject[],
-  ): void {
-    const [first] = created;
-    switch (what) {
-      case "wl_compositor.create_surface":
-        this.#frames.surfaceCreated(first);
-        break;
-      case "wl_shm_pool.create_buffer":
-        this.#frames.bufferCreated(first, args[2] as number, args[3] as number);
-        break;
-      case "zwp_linux_buffer_params_v1.create_immed":
-        this.#frames.bufferCreated(first, args[1] as number, args[2] as number);
-        break;
-      case "wp_single_pixel_buffer_manager_v1.create_u32_rgba_buffer":
-        this.#frames.bufferCreated(first, 1, 1);
-        break;
-      case "xdg_wm_base.get_xdg_surface":
-        this.#frames.xdgSurfaceCreated(
-          first,
-          this.#serverObject(args[1] as number)!,
-        );
-        break;
-      case "wp_viewporter.get_viewport":
-        this.#frames.viewportCreated(
-          first,
-          this.#serverObject(args[1] as number)!,
-        );
-        break;
-      case "xdg_surface.get_toplevel":
-        this.#wire.request(first, "set_title", [
-          labelledTitle(this.#config.label, ""),
-        ]);
-        this.#wire.request(first, "set_app_id", [
-          qubesifyAppId(this.#config.app),
-        ]);
-        this.#frames.windowCreated(target);
-        break;
-      case "xdg_surface.get_popup":
-        this.#frames.windowCreated(target);
-        break;
-      case "wl_subcompositor.get_subsurface":
-        this.#frames.childAdded(
-          this.#serverObject(args[2] as number)!,
-          this.#serverObject(args[1] as number)!,
-        );
-        break;
-    }
   }
 
   #bind(registry: WaylandObject, args: ArgValue[]): void {
@@ -419,24 +270,8 @@ export class GuardSession implements MessageFilter {
         return this.#announce(args);
       case "wl_registry.global_remove":
         return this.#announced.delete(args[0] as number);
-      case "wl_keyboard.modifiers":
-        this.#clipboard.modifiers(target, args[1] as number, args[2] as number);
-        return true;
-      case "wl_keyboard.key":
-        return this.#clipboard.key(
-          target,
-          args[0] as number,
-          args[2] as number,
-          args[3] === 1,
-        );
-      case "wl_data_device.selection":
-      case "zwp_primary_selection_device_v1.selection":
-        return this.#clipboard.selection(target, args[0] as number);
-      case "wl_data_device.enter":
-        this.#clipboard.dragEntered(args[4] as number);
-        return true;
     }
-    return true;
+    return this.#policy.beforeEvent(what, target, args);
   }
 
   #announce(args: ArgValue[]): boolean {
@@ -478,7 +313,7 @@ export class GuardSession implements MessageFilter {
           offer ? "guard" : "client",
         );
         if (offer) {
-          this.#clipboard.offerAnnounced(target, object);
+          this.#policy.clipboard.offerAnnounced(target, object);
           visible = false;
         } else {
           args[index] = object.clientId!;
@@ -489,7 +324,8 @@ export class GuardSession implements MessageFilter {
   }
 
   #isHeldOffer(target: WaylandObject, spec: MessageSpec): boolean {
-    return spec.name === "data_offer" && !this.#clipboard.offersPassThrough &&
+    return spec.name === "data_offer" &&
+      !this.#policy.clipboard.offersPassThrough &&
       (target.spec.name === "wl_data_device" ||
         target.spec.name === "zwp_primary_selection_device_v1");
   }
@@ -524,35 +360,15 @@ export class GuardSession implements MessageFilter {
     });
     if (target.zombie) return;
     if (target === this.#guardRegistry && spec.name === "global") {
-      this.#bindForGuard(args as [number, string, number]);
+      this.#policy.frames.globalAnnounced(
+        this.#guardRegistry,
+        ...(args as [number, string, number]),
+      );
     } else if (isOffer(target.spec.name)) {
-      this.#clipboard.heldOfferEvent(target, spec.name, args);
+      this.#policy.clipboard.heldOfferEvent(target, spec.name, args);
     } else {
-      this.#frames.guardEvent(target, spec.name);
+      this.#policy.frames.guardEvent(target, spec.name);
     }
-  }
-
-  #bindForGuard([name, iface, version]: [number, string, number]): void {
-    const wanted = GUARD_GLOBALS[iface];
-    if (!wanted || this.#guardGlobals[iface]) return;
-    const object = this.#wire.create(iface, Math.min(wanted, version));
-    this.#send(
-      "server",
-      this.#guardRegistry!,
-      this.#guardRegistry!.serverId,
-      "requests",
-      "bind",
-      [
-        name,
-        { interface: iface, version: object.version, id: object.serverId },
-      ],
-    );
-    this.#guardGlobals[iface] = object;
-    this.#frames.useGlobals({
-      compositor: this.#guardGlobals.wl_compositor,
-      subcompositor: this.#guardGlobals.wl_subcompositor,
-      shm: this.#guardGlobals.wl_shm,
-    });
   }
 
   /** Closes the fds of an event nobody receives (a keymap, say). */
@@ -560,14 +376,6 @@ export class GuardSession implements MessageFilter {
     spec.args.forEach((arg, index) => {
       if (arg.type === "fd") this.#out.closeFds.push(args[index] as number);
     });
-  }
-
-  #clientObject(clientId: number): WaylandObject | undefined {
-    return clientId === 0 ? undefined : this.#objects.byClientId(clientId);
-  }
-
-  #serverObject(serverId: number): WaylandObject | undefined {
-    return this.#objects.byServerId(serverId);
   }
 
   #send(
@@ -614,29 +422,6 @@ export class GuardSession implements MessageFilter {
   }
 }
 
-const EMPTY = new Uint8Array(0);
-
-/** Opcodes by message name, per interface and direction, found once. */
-const opcodes = new WeakMap<InterfaceSpec, Map<string, number>>();
-
-/** The opcode of `spec`'s request or event `name`. */
-function opcodeOf(
-  spec: InterfaceSpec,
-  kind: "requests" | "events",
-  name: string,
-): number {
-  let byName = opcodes.get(spec);
-  if (!byName) {
-    byName = new Map();
-    spec.requests.forEach((m, i) => byName!.set(`requests.${m.name}`, i));
-    spec.events.forEach((m, i) => byName!.set(`events.${m.name}`, i));
-    opcodes.set(spec, byName);
-  }
-  const opcode = byName.get(`${kind}.${name}`);
-  if (opcode === undefined) throw new Error(`${spec.name} has no ${name}`);
-  return opcode;
-}
-
 /** Clipboard and drag offers, which the gate keeps. */
 function isOffer(name: string): boolean {
   return name === "wl_data_offer" || name === "zwp_primary_selection_offer_v1";
@@ -646,12 +431,4 @@ function interfaceOf(name: string): InterfaceSpec {
   const spec = protocolInterface(name);
   if (!spec) throw new Refusal(`unknown interface ${name}`);
   return spec;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
 }

@@ -10,6 +10,7 @@ export {
   type InterfaceSpec,
   knownInterfaces,
   type MessageSpec,
+  opcodeOf,
   protocolInterface,
 } from "./protocol.ts";
 export {

@@ -97,3 +97,32 @@ export function knownInterfaces(): readonly string[] {
   names ??= Object.freeze([...tableEntries().keys()]);
   return names;
 }
+
+/** Opcodes by message name, per interface and direction, found once. */
+const opcodes = new WeakMap<InterfaceSpec, Map<string, number>>();
+
+/**
+ * The opcode of `spec`'s request or event `name`; throws when it has none.
+ *
+ * @example
+ * ```ts
+ * import { opcodeOf, protocolInterface } from "./protocol.ts";
+ * opcodeOf(protocolInterface("wl_surface")!, "requests", "attach"); // 1
+ * ```
+ */
+export function opcodeOf(
+  spec: InterfaceSpec,
+  kind: "requests" | "events",
+  name: string,
+): number {
+  let byName = opcodes.get(spec);
+  if (!byName) {
+    byName = new Map();
+    spec.requests.forEach((m, i) => byName!.set(`requests.${m.name}`, i));
+    spec.events.forEach((m, i) => byName!.set(`events.${m.name}`, i));
+    opcodes.set(spec, byName);
+  }
+  const opcode = byName.get(`${kind}.${name}`);
+  if (opcode === undefined) throw new Error(`${spec.name} has no ${name}`);
+  return opcode;
+}

@@ -23,6 +23,18 @@
 import type { ConnectionWire } from "./connection_wire.ts";
 import type { WaylandObject } from "./object_table.ts";
 
+/** Globals frames are drawn with, bound on the guard's own registry. */
+const FRAME_GLOBALS: Readonly<
+  Record<
+    string,
+    { key: "compositor" | "subcompositor" | "shm"; version: number }
+  >
+> = {
+  wl_compositor: { key: "compositor", version: 4 },
+  wl_subcompositor: { key: "subcompositor", version: 1 },
+  wl_shm: { key: "shm", version: 1 },
+};
+
 /** Width of each strip, in surface pixels. */
 export const FRAME_THICKNESS = 4;
 
@@ -101,13 +113,24 @@ export class WindowFrames {
     this.#paint = paint;
   }
 
-  /** The globals the guard bound for itself; frames need all three. */
-  useGlobals(globals: {
-    compositor?: WaylandObject;
-    subcompositor?: WaylandObject;
-    shm?: WaylandObject;
-  }): void {
-    this.#globals = { ...this.#globals, ...globals };
+  /**
+   * A global announced on the guard's own `registry`: the three frames
+   * need are bound there, invisible to the guest.
+   */
+  globalAnnounced(
+    registry: WaylandObject,
+    name: number,
+    iface: string,
+    version: number,
+  ): void {
+    const wanted = FRAME_GLOBALS[iface];
+    if (!wanted || this.#globals[wanted.key]) return;
+    const object = this.#wire.create(iface, Math.min(wanted.version, version));
+    this.#wire.request(registry, "bind", [
+      name,
+      { interface: iface, version: object.version, id: object.serverId },
+    ]);
+    this.#globals[wanted.key] = object;
   }
 
   /** The guest made a surface. */
