@@ -25,6 +25,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { registryAccessSource, startDispatcher } from "../lib/relay/mod.ts";
 import { type VmRecord, vmRecordPath } from "../lib/state/mod.ts";
+import { median, positive } from "./bench_args.ts";
 
 const { values } = parseArgs({
   options: {
@@ -39,22 +40,6 @@ const NOISY = 5;
 const QUIET = 6;
 const PORT = 7000;
 const standIn = (dir: string, cid: number) => join(dir, `vsock-${cid}.sock`);
-
-function positive(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`--${name} must be a positive whole number, got ${text}`);
-  }
-  return value;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2
-    ? sorted[middle]
-    : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 /** The child: a dispatcher on the registry in `dir`, until stdin closes. */
 async function serve(dir: string, perCid?: number): Promise<void> {

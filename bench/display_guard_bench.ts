@@ -38,6 +38,7 @@ import {
 import { startGuardedDisplay } from "../tests/display/guarded_display.ts";
 import { RawWaylandClient } from "../tests/display/raw_wayland_client.ts";
 import { openRawWindow, type RawWindow } from "../tests/display/raw_window.ts";
+import { median, positive } from "./bench_args.ts";
 
 const { values } = parseArgs({
   options: {
@@ -49,28 +50,12 @@ const { values } = parseArgs({
   },
 });
 
-function positive(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`--${name} must be a positive whole number, got ${text}`);
-  }
-  return value;
-}
-
 const SYNCS = positive("syncs", values.syncs);
 const FRAMES = positive("frames", values.frames);
 const COMMITS = positive("commits", values.commits);
 const BATCH = positive("batch", values.batch);
 const REPEAT = positive("repeat", values.repeat);
 const WINDOW = { width: 250, height: 250, colour: "#336699" };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2
-    ? sorted[middle]
-    : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 /** Mean microseconds per sync round trip. */
 function roundTrips(path: string): number {

@@ -24,6 +24,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startDispatcher, staticAccessSource } from "../lib/relay/mod.ts";
 import { mustRun } from "../tests/must_run.ts";
+import { median, positive } from "./bench_args.ts";
 
 const { values } = parseArgs({
   options: {
@@ -34,14 +35,6 @@ const { values } = parseArgs({
     repeat: { type: "string", default: "5" },
   },
 });
-
-function positive(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`--${name} must be a positive whole number, got ${text}`);
-  }
-  return value;
-}
 
 const MIB = positive("mib", values.mib);
 const ROUNDS = positive("rounds", values.rounds);
@@ -61,14 +54,6 @@ async function waitForSocket(path: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   throw new Error(`nothing listens on ${path}`);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2
-    ? sorted[middle]
-    : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 const dir = await Deno.makeTempDir({ prefix: "qubesify-relay-bench-" });
