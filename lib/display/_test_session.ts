@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { GuardSession } from "./guard_session.ts";
 import type { GuardConfig } from "./message_filter.ts";
 import { FilterDriver } from "./_test_wayland.ts";
+import type { KeymapReader } from "./window_policy.ts";
 
 export const CONFIG: GuardConfig = {
   vm: "work-1",
@@ -29,7 +30,10 @@ export const CONFIG: GuardConfig = {
 };
 
 /** Painted strips get fake fd numbers from 1000 up. */
-export function driver(config: Partial<GuardConfig> = {}) {
+export function driver(
+  config: Partial<GuardConfig> = {},
+  readKeymap?: KeymapReader,
+) {
   let fd = 1000;
   const session = new GuardSession({ ...CONFIG, ...config }, {
     paint: (width, height) => ({
@@ -37,6 +41,7 @@ export function driver(config: Partial<GuardConfig> = {}) {
       size: width * height * 4,
       stride: width * 4,
     }),
+    readKeymap,
   });
   return new FilterDriver(session);
 }
@@ -65,8 +70,11 @@ export function announce(d: FilterDriver, registry: number) {
 }
 
 /** A client with a registry (client id 2, server id 6) that saw the globals. */
-export function withRegistry(config: Partial<GuardConfig> = {}) {
-  const d = driver(config);
+export function withRegistry(
+  config: Partial<GuardConfig> = {},
+  readKeymap?: KeymapReader,
+) {
+  const d = driver(config, readKeymap);
   announce(d, 2); // the guard's own registry
   const [getRegistry] = d.client({
     id: 1,
@@ -140,8 +148,11 @@ export function toplevel(config: Partial<GuardConfig> = {}) {
 }
 
 /** Seat 11 with keyboard 13 and data device 12, as server ids. */
-export function seated(config: Partial<GuardConfig> = {}) {
-  const { d } = withRegistry(config);
+export function seated(
+  config: Partial<GuardConfig> = {},
+  readKeymap?: KeymapReader,
+) {
+  const { d } = withRegistry(config, readKeymap);
   bind(d, 7, "wl_seat", 5, 11);
   bind(d, 8, "wl_data_device_manager", 3, 14);
   d.client({ id: 11, iface: "wl_seat", name: "get_keyboard", args: [13] });

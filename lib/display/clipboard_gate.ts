@@ -24,7 +24,7 @@ import type { WaylandObject } from "./object_table.ts";
 /** How a VM's clipboard meets the host's. */
 export type ClipboardMode = "explicit" | "shared" | "none";
 
-/** evdev key codes of the chords' letters. */
+/** evdev key codes of C and V where a keyboard's keymap is not known. */
 const KEY_C = 46;
 const KEY_V = 47;
 /** xkbcommon's core modifiers keep these indices on every keymap. */
@@ -51,6 +51,7 @@ export class ClipboardGate {
   /** The guest's latest set_selection per device. */
   #guestSelection = new Map<WaylandObject, WaylandObject | null>();
   #modifiers = new Map<WaylandObject, number>();
+  #chordKeys = new Map<WaylandObject, { copy: number; paste: number }>();
   #swallowedKeys = new Map<WaylandObject, Set<number>>();
 
   /** A gate on `wire` in `mode`. */
@@ -127,6 +128,20 @@ export class ClipboardGate {
     this.#hostSelection.delete(object);
   }
 
+  /**
+   * The keys that type C and V on `keyboard`'s keymap (xkb_keys.ts); a
+   * letter the keymap does not have keeps its US position.
+   */
+  keymap(
+    keyboard: WaylandObject,
+    keys: { copy?: number; paste?: number },
+  ): void {
+    this.#chordKeys.set(keyboard, {
+      copy: keys.copy ?? KEY_C,
+      paste: keys.paste ?? KEY_V,
+    });
+  }
+
   /** wl_keyboard.modifiers. */
   modifiers(keyboard: WaylandObject, depressed: number, latched: number): void {
     this.#modifiers.set(keyboard, depressed | latched);
@@ -145,13 +160,17 @@ export class ClipboardGate {
     const swallowed = this.#swallowedKeys.get(keyboard) ?? new Set<number>();
     this.#swallowedKeys.set(keyboard, swallowed);
     if (!pressed) return !swallowed.delete(key);
-    if (this.#mode !== "explicit" || (key !== KEY_C && key !== KEY_V)) {
+    const chord = this.#chordKeys.get(keyboard) ??
+      { copy: KEY_C, paste: KEY_V };
+    if (
+      this.#mode !== "explicit" || (key !== chord.copy && key !== chord.paste)
+    ) {
       return true;
     }
     const held = (this.#modifiers.get(keyboard) ?? 0) & ~(CAPS_LOCK | NUM_LOCK);
     if (held !== (SHIFT | CONTROL)) return true;
     swallowed.add(key);
-    if (key === KEY_V) this.#pasteFromHost();
+    if (key === chord.paste) this.#pasteFromHost();
     else this.#copyToHost(serial);
     return false;
   }

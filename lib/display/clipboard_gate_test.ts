@@ -87,3 +87,23 @@ Deno.test("a superseded host selection the guest never saw goes back to the comp
   );
   assert.deepEqual(destroyed.map((m) => m.id), [SERVER_ID_START]);
 });
+
+Deno.test("explicit clipboard: the chords follow the keyboard's keymap, not US key positions", () => {
+  const keymap = `xkb_keycodes { <AB09> = 60; <AD07> = 30; };
+xkb_symbols { key <AB09> { [ v, V ] }; key <AD07> { [ c, C ] }; };`;
+  const { d, device, keyboard } = seated({}, () => keymap);
+  d.server(
+    { id: keyboard, iface: "wl_keyboard", name: "keymap", args: [1, 5, 64] },
+    [5],
+  );
+  hostSelection(d, device, SERVER_ID_START);
+  assert.deepEqual(
+    press(d, keyboard, KEY_V, CTRL_SHIFT).map((m) => m.name),
+    ["key", "key"],
+    "the US V key is the app's when the layout puts V elsewhere",
+  );
+  assert.deepEqual(
+    press(d, keyboard, 52, CTRL_SHIFT).map((m) => m.name),
+    ["data_offer", "offer", "selection"],
+  );
+});

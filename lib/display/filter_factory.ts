@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { type Libc, openLibc } from "../ffi/mod.ts";
+import { type Libc, MAP_PRIVATE, openLibc, PROT_READ } from "../ffi/mod.ts";
 import { GuardSession } from "./guard_session.ts";
 import type { GuardConfig, MessageFilter } from "./message_filter.ts";
 import { createSolidBuffer } from "./shm_buffer.ts";
 
-/** libc for painting frames, opened once per Worker and kept for its life. */
+/** libc for frames and keymaps, opened once per Worker and kept for its life. */
 let libc: Libc | undefined;
 
 /**
@@ -17,8 +17,31 @@ let libc: Libc | undefined;
  * session that checks, labels, frames and gates it.
  */
 export function createFilter(config: GuardConfig): MessageFilter {
-  libc ??= openLibc();
-  const paint = (width: number, height: number) =>
-    createSolidBuffer({ width, height, colour: config.colour, libc });
-  return new GuardSession(config, { paint });
+  const c = libc ??= openLibc();
+  return new GuardSession(config, {
+    paint: (width, height) =>
+      createSolidBuffer({ width, height, colour: config.colour, libc: c }),
+    readKeymap: (fd, size) => readKeymap(c, fd, size),
+  });
+}
+
+/**
+ * A keymap's text through a private mapping (the client maps the same fd:
+ * reading it leaves its offset alone); undefined when it cannot be read.
+ */
+function readKeymap(c: Libc, fd: number, size: number): string | undefined {
+  if (size === 0) return undefined;
+  try {
+    const address = c.mmap(size, PROT_READ, MAP_PRIVATE, fd, 0);
+    try {
+      const bytes = new Uint8Array(size);
+      c.readMemory(address, 0, bytes);
+      const end = bytes.indexOf(0);
+      return new TextDecoder().decode(end < 0 ? bytes : bytes.subarray(0, end));
+    } finally {
+      c.munmap(address, size);
+    }
+  } catch {
+    return undefined;
+  }
 }

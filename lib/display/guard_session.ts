@@ -34,18 +34,14 @@ import {
 import { ObjectTable, type WaylandObject } from "./object_table.ts";
 import { IncomingMessages } from "./incoming_messages.ts";
 import type { ConnectionWire } from "./connection_wire.ts";
-import type { Painter } from "./window_frame.ts";
-import { WindowPolicy } from "./window_policy.ts";
+import { WindowPolicy, type WindowPolicyOptions } from "./window_policy.ts";
 import { errorMessage, QubesifyError } from "../errors/mod.ts";
 
 /** A reason to end the connection. */
 class Refusal extends QubesifyError {}
 
 /** What a session needs besides its config. */
-export interface GuardSessionOptions {
-  /** Paints frame strips (shm_buffer.ts in the guard). */
-  paint: Painter;
-}
+export type GuardSessionOptions = WindowPolicyOptions;
 
 /** A connection's filter: see the module documentation. */
 export class GuardSession implements MessageFilter {
@@ -75,7 +71,7 @@ export class GuardSession implements MessageFilter {
       create: (name, version) =>
         this.#objects.addGuardObject(interfaceOf(name), version),
     };
-    this.#policy = new WindowPolicy(this.#wire, config, options.paint);
+    this.#policy = new WindowPolicy(this.#wire, config, options);
   }
 
   /** The guard's own registry, before the guest says anything. */

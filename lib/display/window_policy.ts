@@ -14,6 +14,21 @@ import type { ConnectionWire } from "./connection_wire.ts";
 import { type Painter, WindowFrames } from "./window_frame.ts";
 import { ClipboardGate } from "./clipboard_gate.ts";
 import { labelledTitle, qubesifyAppId } from "./window_label.ts";
+import { letterKeys, MAX_KEYMAP_BYTES } from "./xkb_keys.ts";
+
+/** Reads a keymap the compositor sent: its text, or undefined. */
+export type KeymapReader = (fd: number, size: number) => string | undefined;
+
+/** What a {@linkcode WindowPolicy} needs besides its config. */
+export interface WindowPolicyOptions {
+  /** Paints frame strips. */
+  paint: Painter;
+  /** Reads keymaps, so the chords follow the user's layout. */
+  readKeymap?: KeymapReader;
+}
+
+/** The xkb text format (wl_keyboard.keymap's format 1). */
+const XKB_V1 = 1;
 
 /** Labels, frames and the clipboard gate of one connection. */
 export class WindowPolicy {
@@ -23,12 +38,18 @@ export class WindowPolicy {
   readonly clipboard: ClipboardGate;
   #wire: ConnectionWire;
   #config: GuardConfig;
+  #readKeymap?: KeymapReader;
 
   /** The policy of a connection on `wire` for the VM `config` describes. */
-  constructor(wire: ConnectionWire, config: GuardConfig, paint: Painter) {
+  constructor(
+    wire: ConnectionWire,
+    config: GuardConfig,
+    options: WindowPolicyOptions,
+  ) {
     this.#wire = wire;
     this.#config = config;
-    this.frames = new WindowFrames(wire, paint);
+    this.#readKeymap = options.readKeymap;
+    this.frames = new WindowFrames(wire, options.paint);
     this.clipboard = new ClipboardGate(wire, config.clipboard);
   }
 
@@ -148,6 +169,20 @@ export class WindowPolicy {
   /** Before an event reaches the guest; false keeps it back. */
   beforeEvent(what: string, target: WaylandObject, args: ArgValue[]): boolean {
     switch (what) {
+      case "wl_keyboard.keymap": {
+        const [format, fd, size] = args as number[];
+        const text = format === XKB_V1 && size <= MAX_KEYMAP_BYTES
+          ? this.#readKeymap?.(fd, size)
+          : undefined;
+        if (text) {
+          const keys = letterKeys(text, ["c", "v"]);
+          this.clipboard.keymap(target, {
+            copy: keys.get("c"),
+            paste: keys.get("v"),
+          });
+        }
+        return true;
+      }
       case "wl_keyboard.modifiers":
         this.clipboard.modifiers(target, args[1] as number, args[2] as number);
         return true;
