@@ -29,6 +29,7 @@ import {
 } from "../guest/mod.ts";
 import type { VmNetwork, VmVsock } from "./qemu_args.ts";
 import { TAP_NETWORK } from "../net/mod.ts";
+import { createVmDir } from "./vm_dir.ts";
 
 /** Everything {@linkcode runApp} needs, already resolved and built. */
 export interface RunAppOptions {
@@ -235,20 +236,6 @@ export async function runApp(options: RunAppOptions): Promise<RunAppResult> {
     // A copy left by a failed release goes with the next --hugepages run.
     if (hugepages) await releaseHugepageCopy(hugepages).catch(() => {});
     await Deno.remove(dir, { recursive: true }).catch(() => {});
-  }
-}
-
-/** Creates `<runtime>/<app>-<n>` with the lowest free n; mkdir is the lock. */
-async function createVmDir(runtimeDir: string, app: string) {
-  for (let n = 1;; n++) {
-    const name = `${app}-${n}`;
-    const dir = join(runtimeDir, name);
-    try {
-      await Deno.mkdir(dir, { mode: 0o700 });
-      return { name, dir };
-    } catch (error) {
-      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
-    }
   }
 }
 
