@@ -8,6 +8,7 @@ import {
   readDescriptor,
 } from "./frame.ts";
 import { AudioProtocolError } from "./protocol_error.ts";
+import { concatBytes } from "../io/mod.ts";
 
 Deno.test("frame: a descriptor is read back as written", () => {
   const bytes = encodeFrame(
@@ -54,8 +55,7 @@ Deno.test("frame: the splitter cuts the same frames from any chunking", () => {
     encodeFrame({ channel: 3 }, new Uint8Array(70_000).fill(9)),
     encodeFrame({ channel: 4, flags: 1 }, Uint8Array.of(2)),
   ];
-  const stream = new Uint8Array(frames.reduce((sum, f) => sum + f.length, 0));
-  frames.reduce((offset, f) => (stream.set(f, offset), offset + f.length), 0);
+  const stream = concatBytes(frames);
   for (const size of [1, 7, 20, 21, 4096, stream.length]) {
     const splitter = new FrameSplitter();
     const got = [];

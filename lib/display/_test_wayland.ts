@@ -14,6 +14,7 @@ import {
   readHeader,
 } from "./wire.ts";
 import type { FilterOutput, MessageFilter } from "./message_filter.ts";
+import { concatBytes } from "../io/mod.ts";
 
 /** A message as a test writes or reads it: the object's interface spelled out. */
 export interface Message {
@@ -49,12 +50,7 @@ export function decodeAll(
   fds: number[],
   objects: Map<number, string>,
 ): Message[] {
-  const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.length;
-  }
+  const bytes = concatBytes(chunks);
   const messages: Message[] = [];
   const queue = [...fds];
   for (let offset = 0; offset < bytes.length;) {

@@ -8,6 +8,7 @@
  */
 import { QubesifyError } from "../errors/mod.ts";
 import { HEADER_SIZE, MAX_FDS_PER_MESSAGE, readHeader } from "./wire.ts";
+import { concatBytes } from "../io/mod.ts";
 
 /** The most fds waiting for messages that have not arrived. */
 export const MAX_QUEUED_FDS = 4 * MAX_FDS_PER_MESSAGE;
@@ -25,7 +26,9 @@ export class IncomingMessages {
 
   /** Adds what arrived; throws {@linkcode FdFloodError} past the bound. */
   push(bytes: Uint8Array, fds: readonly number[]): void {
-    this.#bytes = concat(this.#bytes, bytes);
+    this.#bytes = this.#bytes.length
+      ? concatBytes([this.#bytes, bytes])
+      : bytes;
     this.fds.push(...fds);
     if (this.fds.length > MAX_QUEUED_FDS) {
       throw new FdFloodError(
@@ -63,12 +66,4 @@ export class IncomingMessages {
         : this.#bytes.slice(offset);
     }
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
 }

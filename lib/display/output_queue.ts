@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { concatBytes } from "../io/mod.ts";
 
 /** One sendmsg's worth: bytes, and the fds attached to their first byte. */
 export interface Batch {
@@ -87,7 +88,7 @@ export class OutputQueue {
       fds.push(...entry.fds);
       total += entry.bytes.length;
     }
-    return { bytes: parts.length === 1 ? parts[0] : concat(parts), fds };
+    return { bytes: parts.length === 1 ? parts[0] : concatBytes(parts), fds };
   }
 
   /**
@@ -132,16 +133,4 @@ export class OutputQueue {
     this.#fdCount = 0;
     return fds;
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const bytes = new Uint8Array(
-    parts.reduce((total, part) => total + part.length, 0),
-  );
-  let at = 0;
-  for (const part of parts) {
-    bytes.set(part, at);
-    at += part.length;
-  }
-  return bytes;
 }

@@ -35,6 +35,7 @@ import {
   HEADER_SIZE,
   readHeader,
 } from "./wire.ts";
+import { concatBytes } from "../io/mod.ts";
 
 /** The compositor refused or did not answer the security context. */
 export class SecurityContextError extends QubesifyError {}
@@ -198,7 +199,7 @@ class ManagementConnection {
 
   /** Sends what is queued, fds with the first byte. */
   flush(passing: ReturnType<typeof openFdPassingApi>): void {
-    const bytes = concat(this.#out.bytes);
+    const bytes = concatBytes(this.#out.bytes);
     let sent = 0;
     let fds = this.#out.fds;
     while (sent < bytes.length) {
@@ -243,7 +244,7 @@ class ManagementConnection {
             "the compositor closed the connection",
           );
         }
-        this.#in = concat([this.#in, buffer.slice(0, received.length)]);
+        this.#in = concatBytes([this.#in, buffer.slice(0, received.length)]);
         if (this.#consume(globals, callback)) return globals;
       }
     } finally {
@@ -286,14 +287,4 @@ class ManagementConnection {
       this.#in = this.#in.slice(offset);
     }
   }
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const joined = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, at);
-    at += chunk.length;
-  }
-  return joined;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 export { closeQuietly } from "./close_quietly.ts";
+export { concatBytes } from "./concat_bytes.ts";
 export { RepeatFolder, type RepeatFolderOptions } from "./repeat_folder.ts";
 export {
   type AsyncWriter,

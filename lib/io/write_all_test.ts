@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { writeAll, writeAllSync } from "./write_all.ts";
 import { closeQuietly } from "./close_quietly.ts";
+import { concatBytes } from "./concat_bytes.ts";
 
 /** A writer that takes at most `step` bytes a call. */
 function tricklingSink(step: number) {
@@ -33,4 +34,16 @@ Deno.test("closeQuietly closes once and ignores a second close", () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   closeQuietly(listener);
   closeQuietly(listener);
+});
+
+Deno.test("concatBytes joins parts in order, empty ones included", () => {
+  assert.deepEqual(
+    [...concatBytes([
+      Uint8Array.of(1),
+      new Uint8Array(0),
+      Uint8Array.of(2, 3),
+    ])],
+    [1, 2, 3],
+  );
+  assert.equal(concatBytes([]).length, 0);
 });

@@ -36,6 +36,7 @@ import {
   openSocketApi,
 } from "../../lib/ffi/mod.ts";
 import type { ClientEnv } from "./run_client.ts";
+import { concatBytes } from "../../lib/io/mod.ts";
 
 /** A key: evdev code, keysyms, and for a modifier its bit and xkb name. */
 interface KeySpec {
@@ -322,7 +323,10 @@ class RawConnection {
       if (got) {
         got.fds.forEach((fd) => this.fds.close(fd));
         if (got.length === 0) throw new Error("the compositor hung up");
-        this.#pending = concat(this.#pending, buffer.subarray(0, got.length));
+        this.#pending = concatBytes([
+          this.#pending,
+          buffer.subarray(0, got.length),
+        ]);
         if (this.#read(callback, globals)) return globals;
       } else if (Date.now() > deadline) {
         throw new Error("the compositor did not answer wl_display.sync");
@@ -368,11 +372,4 @@ class RawConnection {
 
 function decode(iface: string, event: number, body: Uint8Array): ArgValue[] {
   return decodeArgs(protocolInterface(iface)!.events[event], body, []);
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import { inflateSync } from "node:zlib";
+import { concatBytes } from "../../lib/io/mod.ts";
 
 /** A decoded image: `width × height` pixels, `channels` bytes each, row by row. */
 export interface RgbImage {
@@ -83,7 +84,7 @@ export function decodePng(bytes: Uint8Array): RgbImage {
   if (!header) throw new PngError("no IHDR chunk");
   const { width, height, channels } = header;
   const stride = width * channels;
-  const raw = new Uint8Array(inflateSync(concat(compressed)));
+  const raw = new Uint8Array(inflateSync(concatBytes(compressed)));
   if (raw.length !== height * (stride + 1)) {
     throw new PngError(
       `image data is ${raw.length} bytes, ${height * (stride + 1)} expected`,
@@ -173,17 +174,6 @@ function paeth(left: number, up: number, upLeft: number): number {
   const toUpLeft = Math.abs(estimate - upLeft);
   if (toLeft <= toUp && toLeft <= toUpLeft) return left;
   return toUp <= toUpLeft ? up : upLeft;
-}
-
-/** The parts one after the other, in one array. */
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    all.set(part, offset);
-    offset += part.length;
-  }
-  return all;
 }
 
 const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { deflateSync } from "node:zlib";
-import { concat, crc32, decodePng, PngError } from "./png.ts";
+import { crc32, decodePng, PngError } from "./png.ts";
+import { concatBytes } from "../../lib/io/mod.ts";
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
@@ -89,7 +90,7 @@ function encode(
         ),
       ),
   );
-  return concat([
+  return concatBytes([
     new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk(
       "IHDR",
@@ -132,7 +133,7 @@ Deno.test("decodePng refuses what it does not read, by name", () => {
   corrupt[20] ^= 1;
   assert.throws(() => decodePng(corrupt), /CRC/);
   const withHeader = (fields: Parameters<typeof header>[2]) =>
-    concat([
+    concatBytes([
       good.subarray(0, 8),
       chunk("IHDR", header(2, 2, fields)),
       good.subarray(8 + 25),
@@ -143,7 +144,7 @@ Deno.test("decodePng refuses what it does not read, by name", () => {
     /colour type 3/,
   );
   assert.throws(() => decodePng(withHeader({ interlace: 1 })), /interlaced/);
-  const critical = concat([
+  const critical = concatBytes([
     good.subarray(0, 33),
     chunk("PLTE", new Uint8Array(3)),
     good.subarray(33),

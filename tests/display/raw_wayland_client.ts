@@ -41,6 +41,7 @@ import {
   openFdPassingApi,
   openSocketApi,
 } from "../../lib/ffi/mod.ts";
+import { concatBytes } from "../../lib/io/mod.ts";
 
 /** An event as the client read it. */
 export interface RawEvent {
@@ -169,13 +170,7 @@ export class RawWaylandClient implements Disposable {
    * sendmsg for many requests, their fds with the first bytes.
    */
   flush(): void {
-    const length = this.#out.reduce((sum, chunk) => sum + chunk.length, 0);
-    const bytes = new Uint8Array(length);
-    let at = 0;
-    for (const chunk of this.#out.splice(0)) {
-      bytes.set(chunk, at);
-      at += chunk.length;
-    }
+    const bytes = concatBytes(this.#out.splice(0));
     const fds = this.#outFds.splice(0);
     for (let sent = 0; sent < bytes.length; sent += FD_PASSING_MAX_BYTES) {
       this.#send(
