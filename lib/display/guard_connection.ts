@@ -39,7 +39,6 @@ import {
   LibcError,
 } from "../ffi/mod.ts";
 import { errorMessage } from "../errors/mod.ts";
-import { closeQuietly } from "../io/mod.ts";
 import type { FilterOutput, MessageFilter } from "./message_filter.ts";
 import { OutputQueue } from "./output_queue.ts";
 import { MAX_FDS_PER_MESSAGE } from "./wire.ts";
@@ -296,6 +295,6 @@ export class GuardConnection {
   /** Closes `fd` if the connection still holds it. */
   #release(fd: number): void {
     if (!this.#held.delete(fd)) return;
-    closeQuietly({ close: () => this.#io.fds.close(fd) });
+    this.#io.fds.closeQuietly(fd);
   }
 }

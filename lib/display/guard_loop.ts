@@ -44,7 +44,6 @@ import {
   runEpollLoop,
   type SocketApi,
 } from "../ffi/mod.ts";
-import { closeQuietly } from "../io/mod.ts";
 import { GuardConnection, type GuardIo } from "./guard_connection.ts";
 import type { GuardInit, GuardMessage } from "./guard_protocol.ts";
 import type { FilterFactory } from "./message_filter.ts";
@@ -195,8 +194,8 @@ export class GuardLoop {
     const id = this.#nextId;
     this.#nextId = id + 1 >= MAX_CONNECTION_ID ? 1 : id + 1;
     const refuse = (why: string, serverFd?: number) => {
-      this.#closeFd(clientFd);
-      if (serverFd !== undefined) this.#closeFd(serverFd);
+      this.#fds.closeQuietly(clientFd);
+      if (serverFd !== undefined) this.#fds.closeQuietly(serverFd);
       this.#post({ type: "log", line: `connection ${id} refused: ${why}` });
     };
     let serverFd: number;
@@ -273,7 +272,7 @@ export class GuardLoop {
   #close(connection: GuardConnection, reason: string): void {
     if (!this.#connections.delete(connection.id)) return;
     this.#ready.delete(connection.id);
-    for (const fd of connection.fds()) this.#closeFd(fd);
+    for (const fd of connection.fds()) this.#fds.closeQuietly(fd);
     this.#post({
       type: "log",
       line: `connection ${connection.id} closed: ${reason}`,
@@ -282,11 +281,6 @@ export class GuardLoop {
       type: "closed",
       end: { id: connection.id, reason, ...connection.stats() },
     });
-  }
-
-  /** Closes `fd` at teardown, where a failure changes nothing. */
-  #closeFd(fd: number): void {
-    closeQuietly({ close: () => this.#fds.close(fd) });
   }
 
   #removeSocketFile(): void {
@@ -303,9 +297,9 @@ export class GuardLoop {
         this.#close(connection, "guard stopped");
       }
     } finally {
-      if (this.#listener !== undefined) this.#closeFd(this.#listener);
+      if (this.#listener !== undefined) this.#fds.closeQuietly(this.#listener);
       if (this.#bound) this.#removeSocketFile();
-      this.#closeFd(this.#epfd);
+      this.#fds.closeQuietly(this.#epfd);
       this.#epoll[Symbol.dispose]();
       this.#fds[Symbol.dispose]();
       this.#sockets[Symbol.dispose]();

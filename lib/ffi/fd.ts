@@ -29,6 +29,8 @@ const SYMBOLS = {
 export interface FdApi extends Disposable {
   /** close(2). EINTR still closes on Linux, so it is not an error here. */
   close(fd: number): void;
+  /** close(2) where a failure changes nothing (teardown, an fd given away). */
+  closeQuietly(fd: number): void;
   /**
    * read(2) into `into`: the byte count (0 at end of file), or undefined
    * when a non-blocking fd has nothing now (EAGAIN). Retries on EINTR.
@@ -69,6 +71,9 @@ export function openFdApi(): FdApi {
         const errno = lib.errno();
         if (errno !== ERRNO.EINTR) throw new LibcError("close", errno);
       }
+    },
+    closeQuietly(fd) {
+      s.close(fd);
     },
     read: (fd, into) => transfer("read", fd, into),
     write: (fd, bytes) => transfer("write", fd, bytes),

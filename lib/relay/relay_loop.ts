@@ -42,7 +42,6 @@ import {
   type SocketApi,
   type SpliceApi,
 } from "../ffi/mod.ts";
-import { closeQuietly } from "../io/mod.ts";
 import type { ControlCommand, LoopEvent, LoopInit } from "./protocol.ts";
 import { RelayConnection, type RelayIo } from "./relay_connection.ts";
 
@@ -319,7 +318,7 @@ export class RelayLoop {
     if (!this.#connections.delete(connection.id)) return;
     this.#ready.delete(connection.id);
     this.#awaitingPrefix.delete(connection);
-    for (const fd of connection.fds()) this.#closeFd(fd);
+    for (const fd of connection.fds()) this.#fds.closeQuietly(fd);
     this.#post({
       type: "closed",
       conn: connection.id,
@@ -329,18 +328,15 @@ export class RelayLoop {
     });
   }
 
-  /** Closes `fd` at teardown, where a failure changes nothing. */
-  #closeFd(fd: number): void {
-    closeQuietly({ close: () => this.#fds.close(fd) });
-  }
-
   #closeEverything(): void {
     for (const connection of [...this.#connections.values()]) {
       this.#close(connection, "relay stopped");
     }
-    for (const listener of this.#init.listeners) this.#closeFd(listener.fd);
-    this.#closeFd(this.#init.controlFd);
-    this.#closeFd(this.#epfd);
+    for (const listener of this.#init.listeners) {
+      this.#fds.closeQuietly(listener.fd);
+    }
+    this.#fds.closeQuietly(this.#init.controlFd);
+    this.#fds.closeQuietly(this.#epfd);
     this.#epoll[Symbol.dispose]();
     this.#fds[Symbol.dispose]();
     this.#sockets[Symbol.dispose]();

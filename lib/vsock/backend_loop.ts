@@ -53,7 +53,6 @@ import {
   runEpollLoop,
   type SocketApi,
 } from "../ffi/mod.ts";
-import { closeQuietly } from "../io/mod.ts";
 import type {
   BackendEvent,
   LoopInit,
@@ -322,7 +321,7 @@ export class BackendLoop {
       // A UNIX connect completes at once or fails (full backlog: EAGAIN).
       this.#sockets.connect(fd, { family: "unix", path });
     } catch (error) {
-      this.#closeFd(fd);
+      this.#fds.closeQuietly(fd);
       throw error;
     }
     return this.#hostSocket(fd, connection);
@@ -357,10 +356,6 @@ export class BackendLoop {
     if (call !== undefined) this.#eventFds.signal(call);
   }
 
-  #closeFd(fd: number): void {
-    closeQuietly({ close: () => this.#fds.close(fd) });
-  }
-
   #unlinkQuietly(path: string): void {
     try {
       this.#libc.unlink(path);
@@ -375,9 +370,9 @@ export class BackendLoop {
       for (const socket of [...this.#hostSockets.values()]) socket.close();
     } finally {
       for (const fd of [this.#listener, this.#connectListener]) {
-        if (fd !== undefined) this.#closeFd(fd);
+        if (fd !== undefined) this.#fds.closeQuietly(fd);
       }
-      this.#closeFd(this.#epfd);
+      this.#fds.closeQuietly(this.#epfd);
       // QEMU never came: nobody removed the socket file.
       if (this.#listener !== undefined) {
         this.#unlinkQuietly(this.#init.socketPath);
