@@ -14,7 +14,7 @@ import type { EgressRecord } from "./log_record.ts";
 import { Refusal } from "./refusal.ts";
 import type { RequestTarget } from "./request_target.ts";
 import type { Resolve } from "./resolver.ts";
-import { withTimeout } from "./with_timeout.ts";
+import { withTimeout } from "../exec/mod.ts";
 
 /** The parts of the log record these steps fill in. */
 type DestinationRecord = Pick<EgressRecord, "address" | "rule">;

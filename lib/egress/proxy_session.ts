@@ -42,7 +42,7 @@ import {
   TargetError,
 } from "./request_target.ts";
 import type { Resolve } from "./resolver.ts";
-import { withTimeout } from "./with_timeout.ts";
+import { withTimeout } from "../exec/mod.ts";
 
 /** What every session of one proxy shares. */
 export interface ProxyContext {

@@ -7,7 +7,7 @@
  */
 import { QubesifyError } from "../errors/mod.ts";
 import { writeAll } from "../io/mod.ts";
-import { withTimeout } from "./with_timeout.ts";
+import { withTimeout } from "../exec/mod.ts";
 
 /**
  * A request the proxy answers itself: the status to answer, the record's

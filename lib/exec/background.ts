@@ -12,6 +12,7 @@
 
 import { signalProcessGroup } from "./send_signal.ts";
 import { QubesifyError } from "../errors/mod.ts";
+import { withTimeout } from "./with_timeout.ts";
 
 /** What {@linkcode startBackground} runs. */
 export interface BackgroundOptions {
@@ -81,7 +82,9 @@ export async function startBackground(
   // A forked child may hold stderr open after the program exited.
   const exited = child.status.then(async (status) => ({
     code: status.code,
-    stderr: (await within(stderr, STDERR_GRACE_MS, "")).trim(),
+    stderr: await withTimeout(stderr, STDERR_GRACE_MS).then((text) =>
+      text === "timeout" ? "" : text.trim()
+    ),
   }));
   let stopping: Promise<BackgroundExit> | undefined;
   const stop = () => {
@@ -134,21 +137,6 @@ export async function startBackground(
 }
 
 const STDERR_GRACE_MS = 500;
-
-/** `promise`'s value, or `fallback` when it takes longer than `ms`. */
-async function within<T>(promise: Promise<T>, ms: number, fallback: T) {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<T>((resolve) =>
-        timer = setTimeout(() => resolve(fallback), ms)
-      ),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function lastLines(text: string): string {
   return text.split("\n").slice(-5).join("\n");

@@ -45,3 +45,4 @@ export {
   MissingProgramError,
   requireExecutable,
 } from "./which.ts";
+export { withTimeout } from "./with_timeout.ts";

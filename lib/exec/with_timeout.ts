@@ -1,5 +1,5 @@
 /**
- * Waiting on a read or a connect for at most a given time. The operation
+ * Waiting on a read, a connect or a process for at most a given time. The operation
  * keeps running when time is up; the caller closes what it was using.
  *
  * @module
