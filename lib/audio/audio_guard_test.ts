@@ -88,17 +88,27 @@ async function withFolder(fn: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
+/** A guard of VM `demo` in `dir`, logging into `lines`, before `dir/server`. */
+function startDemoGuard(
+  dir: string,
+  mode: "playback" | "duplex",
+  lines: string[] = [],
+  server = "server",
+) {
+  return startAudioGuard({
+    listenPath: join(dir, "guard"),
+    serverPath: join(dir, server),
+    mode,
+    vm: "demo",
+    onLog: (line) => lines.push(line),
+  });
+}
+
 Deno.test("audio guard: refuses with an access error, forwards the rest", async () => {
   await withFolder(async (dir) => {
     using server = fakeServer(join(dir, "server"));
     const lines: string[] = [];
-    await using guard = await startAudioGuard({
-      listenPath: join(dir, "guard"),
-      serverPath: join(dir, "server"),
-      mode: "playback",
-      vm: "demo",
-      onLog: (line) => lines.push(line),
-    });
+    await using guard = await startDemoGuard(dir, "playback", lines);
     assert.equal((await Deno.stat(guard.path)).mode! & 0o777, 0o600);
     const client = await Deno.connect({ transport: "unix", path: guard.path });
     try {
@@ -132,13 +142,7 @@ Deno.test("audio guard: an oversized frame ends the connection", async () => {
   await withFolder(async (dir) => {
     using server = fakeServer(join(dir, "server"));
     const lines: string[] = [];
-    await using guard = await startAudioGuard({
-      listenPath: join(dir, "guard"),
-      serverPath: join(dir, "server"),
-      mode: "duplex",
-      vm: "demo",
-      onLog: (line) => lines.push(line),
-    });
+    await using guard = await startDemoGuard(dir, "duplex", lines);
     const client = await Deno.connect({ transport: "unix", path: guard.path });
     try {
       const head = new Uint8Array(DESCRIPTOR_SIZE);
@@ -159,13 +163,7 @@ Deno.test("audio guard: an oversized frame ends the connection", async () => {
 Deno.test("audio guard: an unreachable server is logged, the client closed", async () => {
   await withFolder(async (dir) => {
     const lines: string[] = [];
-    await using guard = await startAudioGuard({
-      listenPath: join(dir, "guard"),
-      serverPath: join(dir, "missing"),
-      mode: "playback",
-      vm: "demo",
-      onLog: (line) => lines.push(line),
-    });
+    await using guard = await startDemoGuard(dir, "playback", lines, "missing");
     const client = await Deno.connect({ transport: "unix", path: guard.path });
     try {
       assert.ok(await ended(client));
@@ -180,13 +178,7 @@ Deno.test("audio guard: connections past the cap are refused", async () => {
   await withFolder(async (dir) => {
     using server = fakeServer(join(dir, "server"));
     const lines: string[] = [];
-    await using guard = await startAudioGuard({
-      listenPath: join(dir, "guard"),
-      serverPath: join(dir, "server"),
-      mode: "playback",
-      vm: "demo",
-      onLog: (line) => lines.push(line),
-    });
+    await using guard = await startDemoGuard(dir, "playback", lines);
     const clients: Deno.Conn[] = [];
     try {
       for (let i = 0; i < MAX_CONNECTIONS; i++) {
@@ -211,12 +203,7 @@ Deno.test("audio guard: connections past the cap are refused", async () => {
 Deno.test("audio guard: closing ends connections and removes the socket", async () => {
   await withFolder(async (dir) => {
     using server = fakeServer(join(dir, "server"));
-    const guard = await startAudioGuard({
-      listenPath: join(dir, "guard"),
-      serverPath: join(dir, "server"),
-      mode: "playback",
-      vm: "demo",
-    });
+    const guard = await startDemoGuard(dir, "playback");
     const client = await Deno.connect({ transport: "unix", path: guard.path });
     try {
       await server.next();

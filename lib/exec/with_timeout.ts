@@ -1,6 +1,7 @@
 /**
- * Waiting on a read, a connect or a process for at most a given time. The operation
- * keeps running when time is up; the caller closes what it was using.
+ * Waiting on a read, a connect or a process for at most a given time. The
+ * operation keeps running when time is up; the caller closes what it was
+ * using.
  *
  * @module
  */
