@@ -49,6 +49,33 @@ Deno.test("records are appended as JSON lines and read back, by VM", async () =>
   }
 });
 
+/**
+ * Follows the log at `path`, collecting each record's port, until `count`
+ * have come (then it aborts `controller`) or `controller` is aborted.
+ */
+function followPorts(
+  path: string,
+  controller: AbortController,
+  count: number,
+  intervalMs: number,
+) {
+  const seen: number[] = [];
+  const following = (async () => {
+    for await (
+      const entry of readLog({
+        path,
+        follow: true,
+        signal: controller.signal,
+        intervalMs,
+      })
+    ) {
+      seen.push(entry.port!);
+      if (seen.length === count) controller.abort();
+    }
+  })();
+  return { seen, following };
+}
+
 Deno.test("following the log yields records written later", async () => {
   const dir = await Deno.makeTempDir({ prefix: "qubesify-egress-log-" });
   const controller = new AbortController();
@@ -56,20 +83,7 @@ Deno.test("following the log yields records written later", async () => {
     const path = join(dir, "log.jsonl");
     const sink = await openLogFile(path);
     sink.write(record({ port: 1 }));
-    const seen: number[] = [];
-    const following = (async () => {
-      for await (
-        const entry of readLog({
-          path,
-          follow: true,
-          signal: controller.signal,
-          intervalMs: 20,
-        })
-      ) {
-        seen.push(entry.port!);
-        if (seen.length === 2) controller.abort();
-      }
-    })();
+    const { seen, following } = followPorts(path, controller, 2, 20);
     await new Promise((resolve) => setTimeout(resolve, 100));
     sink.write(record({ port: 2 }));
     await sink.close();
@@ -181,20 +195,7 @@ Deno.test("following the log carries on after it is rotated", async () => {
     const line = JSON.stringify(record({ port: 1 })).length + 1;
     const sink = await openLogFile(path, { maxBytes: 3 * line });
     sink.write(record({ port: 1 }));
-    const seen: number[] = [];
-    const following = (async () => {
-      for await (
-        const entry of readLog({
-          path,
-          follow: true,
-          signal: controller.signal,
-          intervalMs: 10,
-        })
-      ) {
-        seen.push(entry.port!);
-        if (seen.length === 7) controller.abort();
-      }
-    })();
+    const { seen, following } = followPorts(path, controller, 7, 10);
     await new Promise((resolve) => setTimeout(resolve, 50));
     for (let port = 2; port <= 7; port++) {
       sink.write(record({ port }));
