@@ -54,6 +54,18 @@ Deno.test("registry: live VMs with a CID, dead ones and CID-less ones left out",
   assert.deepEqual(await registryAccessSource(dir.join("missing"))(), []);
 });
 
+/** Sends "hi" through the relay at `path`: what came back ("" when refused). */
+async function sayHi(path: string): Promise<string> {
+  const conn = await Deno.connect({ transport: "unix", path });
+  await writeAll(conn, new TextEncoder().encode("hi"));
+  await conn.closeWrite();
+  const answer = new TextDecoder().decode(
+    await readAll(conn).catch(() => new Uint8Array()),
+  );
+  conn.close();
+  return answer;
+}
+
 Deno.test("registry: VMs come and go without restarting the dispatcher", async () => {
   await using dir = await tempDir();
   const runtime = dir.join("runtime");
@@ -64,19 +76,7 @@ Deno.test("registry: VMs come and go without restarting the dispatcher", async (
     listeners: [{ unixPath: dir.join("in"), peerCid: 5, port: 7000 }],
     vms: registryAccessSource(runtime),
   });
-  const attempt = async () => {
-    const conn = await Deno.connect({
-      transport: "unix",
-      path: dir.join("in"),
-    });
-    await writeAll(conn, new TextEncoder().encode("hi"));
-    await conn.closeWrite();
-    const answer = new TextDecoder().decode(
-      await readAll(conn).catch(() => new Uint8Array()),
-    );
-    conn.close();
-    return answer;
-  };
+  const attempt = () => sayHi(dir.join("in"));
   assert.equal(await attempt(), "", "no VM yet");
   await writeRecord(runtime, record("work", 5, wayland.path));
   assert.equal(await attempt(), "hi");
@@ -107,19 +107,7 @@ Deno.test("registry: a VM that exits is refused at once, though its record is ca
       listeners: [{ unixPath: dir.join("in"), peerCid: 5, port: 7000 }],
       vms: registryAccessSource(runtime),
     });
-    const attempt = async () => {
-      const conn = await Deno.connect({
-        transport: "unix",
-        path: dir.join("in"),
-      });
-      await writeAll(conn, new TextEncoder().encode("hi"));
-      await conn.closeWrite();
-      const answer = new TextDecoder().decode(
-        await readAll(conn).catch(() => new Uint8Array()),
-      );
-      conn.close();
-      return answer;
-    };
+    const attempt = () => sayHi(dir.join("in"));
     assert.equal(await attempt(), "hi");
     // QEMU exits; its owner was killed too, so the record stays, unchanged.
     qemu.kill("SIGKILL");
