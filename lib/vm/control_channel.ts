@@ -6,12 +6,13 @@
  *
  * @module
  */
-import { type ControlReport, parseControlReport } from "./control_report.ts";
+import {
+  type ControlReport,
+  MAX_REPORT_BYTES,
+  parseControlReport,
+} from "./control_report.ts";
 import { closeQuietly, writeAll } from "../io/mod.ts";
 import { acceptOne } from "./one_connection.ts";
-
-/** Bytes of guest output kept; a well-behaved init writes one short line. */
-const KEEP_BYTES = 4096;
 
 /** One VM's control connection. */
 export interface ControlSession {
@@ -34,7 +35,9 @@ export function openControlSession(
     if (!connection) return { kind: "none" } as const;
     try {
       await writeAll(connection, options.frame);
-      return parseControlReport(await readKeeping(connection, KEEP_BYTES));
+      return parseControlReport(
+        await readKeeping(connection, MAX_REPORT_BYTES),
+      );
     } finally {
       closeQuietly(connection);
     }
